@@ -1,0 +1,317 @@
+//! Reading record fields out of JSON with errors that name the field.
+//!
+//! Every reader accepts what the contract accepts (spec §1): JSON `null` means
+//! missing; money and counts may also arrive as strings (CSV cells, spreadsheet
+//! exports); anything else is a [`RecordError`] naming the field and what was expected.
+
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde_json::{Map, Value};
+
+use crate::error::{RecordError, RecordErrorKind};
+
+/// A JSON object being read field by field, checked against a list of known fields.
+pub(crate) struct Fields<'a> {
+    obj: &'a Map<String, Value>,
+}
+
+impl<'a> Fields<'a> {
+    /// Opens `value` as an object whose keys must all be in `known`.
+    pub(crate) fn open(value: &'a Value, path: &str, known: &[&str]) -> Result<Self, RecordError> {
+        let Value::Object(obj) = value else {
+            let what = if path.is_empty() { "a record" } else { path };
+            return Err(match path {
+                "" => RecordError::malformed(format!(
+                    "expected {what} as a JSON object, got {}",
+                    show(value)
+                )),
+                _ => invalid(path, "an object", value),
+            });
+        };
+        for key in obj.keys() {
+            if !known.contains(&key.as_str()) {
+                return Err(RecordError::field(
+                    join(path, key),
+                    RecordErrorKind::Unknown {
+                        suggestion: closest(key, known).map(str::to_owned),
+                    },
+                ));
+            }
+        }
+        Ok(Fields { obj })
+    }
+
+    /// The value of `name`, or `None` when absent or null.
+    pub(crate) fn get(&self, name: &str) -> Option<&'a Value> {
+        self.obj.get(name).filter(|v| !v.is_null())
+    }
+
+    /// Reads an optional field with `read`.
+    pub(crate) fn opt<T>(
+        &self,
+        path: &str,
+        name: &str,
+        read: impl Fn(&str, &Value) -> Result<T, RecordError>,
+    ) -> Result<Option<T>, RecordError> {
+        self.get(name)
+            .map(|v| read(&join(path, name), v))
+            .transpose()
+    }
+
+    /// Reads a required field with `read`.
+    pub(crate) fn req<T>(
+        &self,
+        path: &str,
+        name: &str,
+        read: impl Fn(&str, &Value) -> Result<T, RecordError>,
+    ) -> Result<T, RecordError> {
+        match self.get(name) {
+            Some(v) => read(&join(path, name), v),
+            None => Err(RecordError::field(
+                join(path, name),
+                RecordErrorKind::Missing,
+            )),
+        }
+    }
+}
+
+fn join(path: &str, name: &str) -> String {
+    if path.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{path}.{name}")
+    }
+}
+
+pub(crate) fn invalid(field: &str, expected: &str, found: &Value) -> RecordError {
+    RecordError::field(
+        field,
+        RecordErrorKind::Invalid {
+            expected: expected.to_owned(),
+            found: show(found),
+        },
+    )
+}
+
+/// A value as the user wrote it, shortened so a 10 MB string does not flood a report.
+pub(crate) fn show(v: &Value) -> String {
+    let s = v.to_string();
+    match s.char_indices().nth(60) {
+        Some((cut, _)) => format!("{}… ({} bytes)", &s[..cut], s.len()),
+        None => s,
+    }
+}
+
+/// A non-empty string (surrounding whitespace is an error, so ids match exactly).
+pub(crate) fn text(field: &str, v: &Value) -> Result<String, RecordError> {
+    match v {
+        Value::String(s) => Ok(s.clone()),
+        _ => Err(invalid(field, "a string", v)),
+    }
+}
+
+/// An exact decimal >= 0 from a JSON number or a numeric string.
+pub(crate) fn money(field: &str, v: &Value) -> Result<Decimal, RecordError> {
+    let d = decimal(field, v, "an amount >= 0 (number or numeric string)")?;
+    if d.is_sign_negative() && !d.is_zero() {
+        return Err(invalid(field, "an amount >= 0", v));
+    }
+    Ok(d)
+}
+
+/// An exact decimal (any sign) from a JSON number or a numeric string.
+pub(crate) fn decimal(field: &str, v: &Value, expected: &str) -> Result<Decimal, RecordError> {
+    let text = match v {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.trim().to_owned(),
+        _ => return Err(invalid(field, expected, v)),
+    };
+    parse_decimal(&text).ok_or_else(|| invalid(field, expected, v))
+}
+
+/// Parses `123`, `-1.50`, `1e3`; `None` for anything Decimal cannot hold exactly
+/// (NaN, 1e400, more than 28 significant digits).
+pub(crate) fn parse_decimal(text: &str) -> Option<Decimal> {
+    if text.is_empty()
+        || !text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b))
+    {
+        return None;
+    }
+    if text.contains(['e', 'E']) {
+        Decimal::from_scientific(text).ok()
+    } else {
+        Decimal::from_str_exact(text).ok()
+    }
+}
+
+/// A whole number >= 0 from a JSON integer or a string of digits.
+pub(crate) fn count(field: &str, v: &Value) -> Result<u32, RecordError> {
+    let parsed = match v {
+        Value::Number(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
+        Value::String(s) => s.trim().parse::<u32>().ok(),
+        _ => None,
+    };
+    parsed.ok_or_else(|| invalid(field, "a whole number >= 0", v))
+}
+
+/// `true`/`false`, also as the strings `true`/`false`/`1`/`0` that CSV exports use.
+pub(crate) fn flag(field: &str, v: &Value) -> Result<bool, RecordError> {
+    match v {
+        Value::Bool(b) => Ok(*b),
+        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" => Ok(true),
+            "false" | "0" => Ok(false),
+            _ => Err(invalid(field, "true or false", v)),
+        },
+        _ => Err(invalid(field, "true or false", v)),
+    }
+}
+
+/// An ISO `YYYY-MM-DD` calendar date.
+pub(crate) fn date(field: &str, v: &Value) -> Result<NaiveDate, RecordError> {
+    match v {
+        Value::String(s) => parse_date(s).ok_or_else(|| invalid(field, "a date YYYY-MM-DD", v)),
+        _ => Err(invalid(field, "a date YYYY-MM-DD", v)),
+    }
+}
+
+/// Parses exactly `YYYY-MM-DD` (a real calendar day).
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    let shape_ok = b.len() == 10 && b[4] == b'-' && b[7] == b'-';
+    if !shape_ok {
+        return None;
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+/// One of an enum's snake_case names.
+pub(crate) fn choice<T: FromStr>(
+    field: &str,
+    v: &Value,
+    allowed: &[&str],
+) -> Result<T, RecordError> {
+    let expected = || format!("one of {}", allowed.join(", "));
+    match v {
+        Value::String(s) => s.parse::<T>().map_err(|_| invalid(field, &expected(), v)),
+        _ => Err(invalid(field, &expected(), v)),
+    }
+}
+
+/// A JSON array, also accepted as JSON text (a CSV cell).
+pub(crate) fn list<T>(
+    field: &str,
+    v: &Value,
+    item: impl Fn(&str, &Value) -> Result<T, RecordError>,
+) -> Result<Vec<T>, RecordError> {
+    let embedded;
+    let v = match v {
+        Value::String(s) => {
+            embedded =
+                serde_json::from_str::<Value>(s).map_err(|_| invalid(field, "a JSON array", v))?;
+            &embedded
+        }
+        v => v,
+    };
+    match v {
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, x)| item(&format!("{field}[{i}]"), x))
+            .collect(),
+        _ => Err(invalid(field, "an array", v)),
+    }
+}
+
+/// A JSON object of free-form fields, also accepted as JSON text (a CSV cell).
+pub(crate) fn object(field: &str, v: &Value) -> Result<Map<String, Value>, RecordError> {
+    match v {
+        Value::Object(m) => Ok(m.clone()),
+        Value::String(s) => match serde_json::from_str::<Value>(s) {
+            Ok(Value::Object(m)) => Ok(m),
+            _ => Err(invalid(field, "a JSON object", v)),
+        },
+        _ => Err(invalid(field, "an object", v)),
+    }
+}
+
+/// The known name closest to a misspelt one, if any is close.
+fn closest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
+    known
+        .iter()
+        .map(|k| (edit_distance(name, k), *k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn money_is_exact_from_numbers_and_strings() {
+        let d = money("x", &serde_json::from_str("2999999.99").unwrap()).unwrap();
+        assert_eq!(d.to_string(), "2999999.99");
+        assert_eq!(
+            money("x", &json!("3000000.00")).unwrap().to_string(),
+            "3000000.00"
+        );
+        assert!(money("x", &json!(-0.01)).is_err());
+        assert!(money("x", &serde_json::from_str("1e400").unwrap()).is_err());
+        assert!(money("x", &json!("NaN")).is_err());
+        assert!(money("x", &json!(true)).is_err());
+    }
+
+    #[test]
+    fn dates_must_be_real_days() {
+        assert!(date("d", &json!("2026-02-30")).is_err());
+        assert!(date("d", &json!("2026-2-3")).is_err());
+        assert_eq!(
+            date("d", &json!("2028-02-29")).unwrap().to_string(),
+            "2028-02-29"
+        );
+    }
+
+    #[test]
+    fn unknown_field_suggests_the_known_one() {
+        let v = json!({"id": "x", "anual_revenue": 1});
+        let err = Fields::open(&v, "", &["id", "annual_revenue"])
+            .err()
+            .unwrap();
+        assert_eq!(err.field.as_deref(), Some("anual_revenue"));
+        assert_eq!(
+            err.kind,
+            RecordErrorKind::Unknown {
+                suggestion: Some("annual_revenue".into())
+            }
+        );
+    }
+
+    #[test]
+    fn counts_reject_fractions_and_negatives() {
+        assert_eq!(count("n", &json!(3)).unwrap(), 3);
+        assert_eq!(count("n", &json!("4")).unwrap(), 4);
+        assert!(count("n", &json!(1.5)).is_err());
+        assert!(count("n", &json!(-1)).is_err());
+    }
+}

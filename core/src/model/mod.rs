@@ -1,0 +1,48 @@
+//! The records kam reads and the results it writes (spec §2).
+//!
+//! Records are read from JSON (or anything serde can turn into JSON) with
+//! defaults filled and every invalid field reported by name; results serialize
+//! to the exact JSON shape of the spec.
+
+pub mod customer;
+pub(crate) mod fields;
+
+pub use customer::{
+    Admission, BlacklistProposal, Change, CreditRating, CustomerRecord, CustomerResult, Incident,
+    IncidentKind, PolicyInfo, Reason, Relationship, Scale, Status, Visit,
+};
+pub use fields::parse_date;
+
+/// Declares a closed set of snake_case names with parsing and display.
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vmeta])* #[doc = concat!("`", $text, "`")] $variant),+ }
+
+        impl $name {
+            /// Every accepted name, in contract order.
+            pub const NAMES: &'static [&'static str] = &[$($text),+];
+
+            /// The contract's name for this value.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = ();
+            fn from_str(s: &str) -> Result<Self, ()> {
+                match s { $($text => Ok($name::$variant),)+ _ => Err(()) }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+pub(crate) use string_enum;

@@ -1,0 +1,256 @@
+//! A compiled policy: load once, share everywhere, evaluate through `&self`.
+
+mod load;
+pub(crate) mod sandbox;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::Arc;
+
+use rhai::{Dynamic, Engine, AST};
+
+pub use load::{MANIFEST_FILE, PARAMETERS_FILE};
+pub use sandbox::{format_money, format_pct, Limits};
+
+use crate::error::PolicyErrors;
+use crate::model::PolicyInfo;
+
+/// Entry points a policy may define, with their parameter counts
+/// (`record, as_of, params`).
+pub(crate) const ENTRY_POINTS: &[(&str, usize)] = &[("customer", 3)];
+
+/// What `policy.rhai` declares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Manifest {
+    pub name: String,
+    pub version: String,
+    pub tiers: Vec<String>,
+}
+
+/// Where an entry point is defined, for errors about what it returns.
+#[derive(Debug, Clone)]
+pub(crate) struct Entry {
+    pub file: String,
+    pub line: Option<usize>,
+}
+
+/// A compiled, validated policy.
+///
+/// Cheap to clone (an `Arc`), `Send + Sync`, and evaluated through `&self`, so
+/// one policy serves every thread of a server or a batch.
+///
+/// ```
+/// use kam::Policy;
+/// let policy = Policy::from_dir("../rules").unwrap();
+/// let record = serde_json::json!({"id": "C-1", "annual_revenue": 1_200_000});
+/// let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+/// let result = policy.evaluate_customer_json(&record, as_of).unwrap();
+/// assert_eq!(result.tier.as_deref(), Some("B"));
+/// assert!(result.policy.digest.starts_with("sha256:"));
+/// ```
+#[derive(Clone)]
+pub struct Policy {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    engine: Engine,
+    ast: AST,
+    manifest: Manifest,
+    params: Dynamic,
+    entries: HashMap<&'static str, Entry>,
+    info: PolicyInfo,
+    sources: BTreeMap<String, String>,
+    limits: Limits,
+}
+
+impl std::fmt::Debug for Policy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Policy")
+            .field("info", &self.inner.info)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Policy {
+    /// Loads every `.rhai` file under `dir` (its `tests/` folder is not policy).
+    pub fn from_dir(dir: impl AsRef<Path>) -> Result<Self, PolicyErrors> {
+        Self::from_dir_with_limits(dir, Limits::default())
+    }
+
+    /// [`Policy::from_dir`] with explicit sandbox limits.
+    pub fn from_dir_with_limits(
+        dir: impl AsRef<Path>,
+        limits: Limits,
+    ) -> Result<Self, PolicyErrors> {
+        Self::from_sources_with_limits(load::read_dir(dir.as_ref())?, limits)
+    }
+
+    /// Compiles a policy from file name → source text, as bindings and
+    /// editors hold it. The same files give the same policy and digest as
+    /// [`Policy::from_dir`].
+    pub fn from_sources<K, V>(files: impl IntoIterator<Item = (K, V)>) -> Result<Self, PolicyErrors>
+    where
+        K: Into<String>,
+        V: Into<String>,
+    {
+        let files = files
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
+        Self::from_sources_with_limits(files, Limits::default())
+    }
+
+    /// [`Policy::from_sources`] with explicit sandbox limits.
+    pub fn from_sources_with_limits(
+        files: BTreeMap<String, String>,
+        limits: Limits,
+    ) -> Result<Self, PolicyErrors> {
+        let engine = sandbox::engine(&limits);
+        let compiled = load::compile(&engine, &files)?;
+        let info = PolicyInfo {
+            name: compiled.manifest.name.clone(),
+            version: compiled.manifest.version.clone(),
+            digest: compiled.digest,
+        };
+        Ok(Policy {
+            inner: Arc::new(Inner {
+                engine,
+                ast: compiled.ast,
+                manifest: compiled.manifest,
+                params: compiled.params,
+                entries: compiled.entries,
+                info,
+                sources: files,
+                limits,
+            }),
+        })
+    }
+
+    /// Name, version and digest, as every result carries them.
+    pub fn info(&self) -> &PolicyInfo {
+        &self.inner.info
+    }
+
+    /// Tier labels, best first.
+    pub fn tiers(&self) -> &[String] {
+        &self.inner.manifest.tiers
+    }
+
+    /// The source files the policy was compiled from (to ship it elsewhere).
+    pub fn sources(&self) -> &BTreeMap<String, String> {
+        &self.inner.sources
+    }
+
+    /// The sandbox limits in force.
+    pub fn limits(&self) -> &Limits {
+        &self.inner.limits
+    }
+
+    /// Whether the policy defines the entry point `name` (e.g. `"customer"`).
+    pub fn defines(&self, name: &str) -> bool {
+        self.inner.entries.contains_key(name)
+    }
+
+    pub(crate) fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    pub(crate) fn ast(&self) -> &AST {
+        &self.inner.ast
+    }
+
+    pub(crate) fn params(&self) -> &Dynamic {
+        &self.inner.params
+    }
+
+    pub(crate) fn entry(&self, name: &str) -> Option<&Entry> {
+        self.inner.entries.get(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn minimal(extra: &[(&str, &str)]) -> BTreeMap<String, String> {
+        let mut files: BTreeMap<String, String> = [
+            (
+                "policy.rhai",
+                r#"#{ name: "t", version: "1", tiers: ["A", "B"] }"#,
+            ),
+            ("parameters.rhai", "#{ limit: 10.5 }"),
+            ("customer.rhai", "fn customer(c, as_of, p) {\n  #{}\n}\n"),
+        ]
+        .into_iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+        for (k, v) in extra {
+            files.insert(k.to_string(), v.to_string());
+        }
+        files
+    }
+
+    #[test]
+    fn policy_is_send_sync_and_cheap_to_clone() {
+        fn assert_send_sync<T: Send + Sync + Clone>() {}
+        assert_send_sync::<Policy>();
+    }
+
+    #[test]
+    fn syntax_error_names_file_line_and_column() {
+        let files = minimal(&[("extra.rhai", "fn ok() { 1 }\n\nfn broken( { 2 }\n")]);
+        let errs = Policy::from_sources(files).unwrap_err().0;
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!(errs[0].file, "extra.rhai");
+        assert_eq!(errs[0].line, Some(3));
+        assert!(errs[0].column.is_some());
+    }
+
+    #[test]
+    fn every_defect_is_reported_at_once() {
+        let mut files = minimal(&[
+            ("a.rhai", "fn customer(c, as_of, p) { 1 }"),
+            ("b.rhai", "let x = 1;"),
+        ]);
+        files.remove("parameters.rhai");
+        let errs = Policy::from_sources(files).unwrap_err().0;
+        let text: Vec<String> = errs
+            .iter()
+            .map(|e| format!("{}: {}", e.file, e.message))
+            .collect();
+        assert!(
+            text.iter()
+                .any(|e| e.starts_with("parameters.rhai: missing")),
+            "{text:?}"
+        );
+        assert!(
+            text.iter().any(|e| e.starts_with("b.rhai: only `fn`")),
+            "{text:?}"
+        );
+        assert!(
+            text.iter().any(|e| e.contains("also defined in a.rhai")),
+            "{text:?}"
+        );
+    }
+
+    #[test]
+    fn digest_depends_on_every_byte() {
+        let a = Policy::from_sources(minimal(&[])).unwrap();
+        let b = Policy::from_sources(minimal(&[("parameters.rhai", "#{ limit: 10.50 }")])).unwrap();
+        let a2 = Policy::from_sources(minimal(&[])).unwrap();
+        assert_ne!(a.info().digest, b.info().digest);
+        assert_eq!(a.info().digest, a2.info().digest);
+    }
+
+    #[test]
+    fn manifest_is_checked() {
+        let files = minimal(&[(
+            "policy.rhai",
+            r#"#{ name: "t", version: 1, tiers: ["A", "A"] }"#,
+        )]);
+        let errs = Policy::from_sources(files).unwrap_err().0;
+        assert_eq!(errs[0].file, "policy.rhai");
+        assert!(errs[0].message.contains("version"), "{errs:?}");
+    }
+}

@@ -1,0 +1,354 @@
+//! The Rhai engine every policy runs in: limits, what is taken away, and what is added.
+//!
+//! Policies are written by CRM administrators, so the engine is built from
+//! `Engine::new_raw()` with only the packages rules need, and then:
+//! - **bounded**: operations, call depth, expression depth and value sizes are
+//!   capped by [`Limits`]; hitting one is a rule error for that record;
+//! - **closed**: no `eval`, `print`, `debug`, `import` (the `no_module` build),
+//!   clock (`no_time`), `sleep` or `exit`;
+//! - **strict**: a misspelt property, an undefined variable, or an ordering
+//!   comparison between a number and a string/`()` is an error, not a silent
+//!   `false` (see `TRAPS.md` §2);
+//! - **extended** with a `date` type and formatting helpers for explanations.
+
+use chrono::{Datelike, Months, NaiveDate};
+use rhai::packages::{CorePackage, LogicPackage, MoreStringPackage, Package};
+use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString, INT};
+use rust_decimal::Decimal;
+
+/// Caps on what one evaluation may consume. The defaults suit the bundled
+/// policy with a wide margin; raise them for much larger policies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// Rhai operations per evaluation (one record). Stops infinite loops.
+    pub max_operations: u64,
+    /// Depth of nested function calls. Stops runaway recursion.
+    pub max_call_levels: usize,
+    /// Depth of nested expressions at global level and inside functions.
+    pub max_expr_depth: (usize, usize),
+    /// Bytes in any string a rule builds.
+    pub max_string_size: usize,
+    /// Items in any array a rule builds.
+    pub max_array_size: usize,
+    /// Entries in any map a rule builds.
+    pub max_map_size: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_operations: 1_000_000,
+            max_call_levels: 48,
+            max_expr_depth: (64, 48),
+            max_string_size: 64 * 1024,
+            max_array_size: 10_000,
+            max_map_size: 10_000,
+        }
+    }
+}
+
+type Fallible<T> = Result<T, Box<EvalAltResult>>;
+
+/// Builds the sandboxed engine for one policy.
+pub(crate) fn engine(limits: &Limits) -> Engine {
+    let mut engine = Engine::new_raw();
+    // Core (arithmetic, strings, arrays, maps, math incl. Decimal) minus time.
+    engine.register_global_module(CorePackage::new().as_shared_module());
+    engine.register_global_module(LogicPackage::new().as_shared_module());
+    engine.register_global_module(rhai::packages::BasicMathPackage::new().as_shared_module());
+    engine.register_global_module(rhai::packages::BasicArrayPackage::new().as_shared_module());
+    engine.register_global_module(rhai::packages::BasicMapPackage::new().as_shared_module());
+    engine.register_global_module(MoreStringPackage::new().as_shared_module());
+
+    engine
+        .set_max_operations(limits.max_operations)
+        .set_max_call_levels(limits.max_call_levels)
+        .set_max_expr_depths(limits.max_expr_depth.0, limits.max_expr_depth.1)
+        .set_max_string_size(limits.max_string_size)
+        .set_max_array_size(limits.max_array_size)
+        .set_max_map_size(limits.max_map_size)
+        // The interner is an engine-wide lock; with rayon it serialises threads.
+        .set_max_strings_interned(0)
+        .set_strict_variables(true)
+        .set_fail_on_invalid_map_property(true)
+        // Needed for the strict comparison overloads below to take effect.
+        .set_fast_operators(false);
+
+    for symbol in ["eval", "print", "debug"] {
+        engine.disable_symbol(symbol);
+    }
+    engine.on_print(|_| {}).on_debug(|_, _, _| {});
+    engine.register_fn("sleep", |_: INT| -> Fallible<()> {
+        Err("sleep is not available to policies".into())
+    });
+    engine.register_fn("exit", || -> Fallible<()> {
+        Err("exit is not available to policies".into())
+    });
+    engine.register_fn("exit", |_: Dynamic| -> Fallible<()> {
+        Err("exit is not available to policies".into())
+    });
+
+    register_strict_comparisons(&mut engine);
+    register_date(&mut engine);
+    register_formatting(&mut engine);
+    engine
+}
+
+/// Makes `amount > "1000"` or `() >= 1` an error instead of a silent `false`.
+fn register_strict_comparisons(engine: &mut Engine) {
+    macro_rules! refuse {
+        ($engine:ident, $a:ty, $b:ty, $an:literal, $bn:literal, [$($op:literal),+]) => {
+            $(
+                $engine.register_fn($op, |_: $a, _: $b| -> Fallible<bool> {
+                    Err(format!("cannot compare {} with {} using {}", $an, $bn, $op).into())
+                });
+                $engine.register_fn($op, |_: $b, _: $a| -> Fallible<bool> {
+                    Err(format!("cannot compare {} with {} using {}", $bn, $an, $op).into())
+                });
+            )+
+        };
+    }
+    refuse!(
+        engine,
+        Decimal,
+        ImmutableString,
+        "a number",
+        "a string",
+        ["<", "<=", ">", ">=", "==", "!="]
+    );
+    refuse!(
+        engine,
+        INT,
+        ImmutableString,
+        "a number",
+        "a string",
+        ["<", "<=", ">", ">=", "==", "!="]
+    );
+    refuse!(
+        engine,
+        Decimal,
+        (),
+        "a number",
+        "() (a missing value)",
+        ["<", "<=", ">", ">="]
+    );
+    refuse!(
+        engine,
+        INT,
+        (),
+        "a number",
+        "() (a missing value)",
+        ["<", "<=", ">", ">="]
+    );
+    refuse!(
+        engine,
+        NaiveDate,
+        (),
+        "a date",
+        "() (a missing value)",
+        ["<", "<=", ">", ">="]
+    );
+    refuse!(
+        engine,
+        NaiveDate,
+        ImmutableString,
+        "a date",
+        "a string",
+        ["<", "<=", ">", ">=", "==", "!="]
+    );
+    refuse!(
+        engine,
+        NaiveDate,
+        INT,
+        "a date",
+        "a number",
+        ["<", "<=", ">", ">=", "==", "!="]
+    );
+    refuse!(
+        engine,
+        bool,
+        INT,
+        "a bool",
+        "a number",
+        ["<", "<=", ">", ">=", "==", "!="]
+    );
+    refuse!(
+        engine,
+        bool,
+        Decimal,
+        "a bool",
+        "a number",
+        ["<", "<=", ">", ">=", "==", "!="]
+    );
+}
+
+/// The `date` type: `as_of`, record dates and result dates are all `date`s.
+fn register_date(engine: &mut Engine) {
+    engine
+        .register_type_with_name::<NaiveDate>("date")
+        .register_fn("date", |s: &str| -> Fallible<NaiveDate> {
+            crate::model::parse_date(s)
+                .ok_or_else(|| format!("not a date YYYY-MM-DD: {s:?}").into())
+        })
+        .register_fn("add_days", |d: NaiveDate, n: INT| -> Fallible<NaiveDate> {
+            d.checked_add_signed(chrono::TimeDelta::days(n))
+                .ok_or_else(|| out_of_range(d))
+        })
+        .register_fn(
+            "add_months",
+            |d: NaiveDate, n: INT| -> Fallible<NaiveDate> {
+                // chrono clamps to the month's last day: 2026-08-31 + 6 months = 2027-02-28.
+                let months = u32::try_from(n.unsigned_abs()).map_err(|_| out_of_range(d))?;
+                let moved = if n >= 0 {
+                    d.checked_add_months(Months::new(months))
+                } else {
+                    d.checked_sub_months(Months::new(months))
+                };
+                moved.ok_or_else(|| out_of_range(d))
+            },
+        )
+        .register_fn("-", |a: NaiveDate, b: NaiveDate| -> INT {
+            (a - b).num_days()
+        })
+        .register_get("year", |d: &mut NaiveDate| -> INT { INT::from(d.year()) })
+        .register_get("month", |d: &mut NaiveDate| -> INT { INT::from(d.month()) })
+        .register_get("day", |d: &mut NaiveDate| -> INT { INT::from(d.day()) })
+        .register_fn("to_string", |d: &mut NaiveDate| d.to_string())
+        .register_fn("to_debug", |d: &mut NaiveDate| d.to_string())
+        .register_fn("==", |a: NaiveDate, b: NaiveDate| a == b)
+        .register_fn("!=", |a: NaiveDate, b: NaiveDate| a != b)
+        .register_fn("<", |a: NaiveDate, b: NaiveDate| a < b)
+        .register_fn("<=", |a: NaiveDate, b: NaiveDate| a <= b)
+        .register_fn(">", |a: NaiveDate, b: NaiveDate| a > b)
+        .register_fn(">=", |a: NaiveDate, b: NaiveDate| a >= b);
+}
+
+fn out_of_range(d: NaiveDate) -> Box<EvalAltResult> {
+    format!("date arithmetic on {d} left the calendar").into()
+}
+
+/// `money(x)`, `pct(x)` and `list.join(sep)`: how amounts, rates and lists read in explanations.
+fn register_formatting(engine: &mut Engine) {
+    engine
+        .register_fn("money", |x: Decimal| format_money(x))
+        .register_fn("money", |x: INT| format_money(Decimal::from(x)))
+        .register_fn("pct", |x: Decimal| format_pct(x))
+        .register_fn("pct", |x: INT| format_pct(Decimal::from(x)))
+        .register_fn("join", |items: rhai::Array, sep: &str| {
+            items
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(sep)
+        });
+}
+
+/// `2999999.99` → `2,999,999.99`; `3000000.00` → `3,000,000`; `0.5` → `0.50`.
+pub fn format_money(x: Decimal) -> String {
+    let x = x.normalize();
+    let text = if x.scale() == 1 {
+        format!("{x:.2}")
+    } else {
+        x.to_string()
+    };
+    let (sign, digits) = text
+        .strip_prefix('-')
+        .map_or(("", text.as_str()), |d| ("-", d));
+    let (int, frac) = digits
+        .split_once('.')
+        .map_or((digits, None), |(i, f)| (i, Some(f)));
+    let mut grouped = String::with_capacity(text.len() + int.len() / 3);
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    match frac {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
+
+/// `0.93` → `93%`; `0.95000001` → `95.000001%`.
+pub fn format_pct(x: Decimal) -> String {
+    match x.checked_mul(Decimal::ONE_HUNDRED) {
+        Some(p) => format!("{}%", p.normalize()),
+        None => format!("{x} (as a fraction)"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn money_reads_like_a_ledger() {
+        assert_eq!(format_money(d("2999999.99")), "2,999,999.99");
+        assert_eq!(format_money(d("3000000.00")), "3,000,000");
+        assert_eq!(format_money(d("1250000.5")), "1,250,000.50");
+        assert_eq!(format_money(d("999")), "999");
+        assert_eq!(format_money(d("-1000")), "-1,000");
+    }
+
+    #[test]
+    fn pct_is_exact() {
+        assert_eq!(format_pct(d("0.93")), "93%");
+        assert_eq!(format_pct(d("1.15")), "115%");
+        assert_eq!(format_pct(d("0.95000001")), "95.000001%");
+    }
+
+    #[test]
+    fn sandbox_refuses_host_access_and_silent_mismatches() {
+        let e = engine(&Limits::default());
+        for (src, needle) in [
+            ("eval(\"1\")", "eval"),
+            ("print(1)", "print"),
+            ("sleep(1)", "sleep"),
+            ("timestamp()", "timestamp"),
+            ("\"5\" == 5", "compare"),
+            ("() > 1", "compare"),
+            ("2999999.99 >= \"3000000\"", "compare"),
+            ("let m = #{a: 1}; m.b", "b"),
+            ("loop {}", "operations"),
+            ("fn f(n) { f(n + 1) } f(0)", "call"),
+            ("let s = \"x\"; loop { s += s; }", "string"),
+        ] {
+            let err = e
+                .eval::<Dynamic>(src)
+                .err()
+                .unwrap_or_else(|| panic!("{src} should fail"))
+                .to_string();
+            assert!(err.to_lowercase().contains(needle), "{src}: {err}");
+        }
+    }
+
+    #[test]
+    fn decimals_are_exact_and_mix_with_integers() {
+        let e = engine(&Limits::default());
+        let steps: INT = e
+            .eval("let r = 1.15; let n = 0; while r >= 1.05 { r -= 0.05; n += 1; } n")
+            .unwrap();
+        assert_eq!(steps, 3);
+        assert!(e.eval::<bool>("3000000 >= 2999999.99").unwrap());
+        assert!(!e.eval::<bool>("2999999.99 >= 3000000").unwrap());
+    }
+
+    #[test]
+    fn dates_move_and_compare() {
+        let e = engine(&Limits::default());
+        let r: String = e
+            .eval("let d = date(\"2026-08-31\"); `${d.add_months(6)} ${d.add_days(5) - d}`")
+            .unwrap();
+        assert_eq!(r, "2027-02-28 5");
+        assert!(e
+            .eval::<bool>("date(\"2025-11-01\") < date(\"2026-11-01\")")
+            .unwrap());
+    }
+}
