@@ -12,7 +12,7 @@ use std::fmt;
 
 /// A defect in a policy found while loading or checking it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}: {message}", Location { file: file, line: *line, column: *column })]
+#[error("{}: {message}", Location { file, line: *line, column: *column })]
 #[non_exhaustive]
 pub struct PolicyError {
     /// Policy file the defect is in, relative to the policy root (e.g. `customer.rhai`).
@@ -220,10 +220,23 @@ pub enum Error {
     Policy(#[from] PolicyErrors),
     /// A record is invalid.
     #[error(transparent)]
-    Record(#[from] RecordError),
+    Record(Box<RecordError>),
     /// A rule failed on a record.
     #[error(transparent)]
-    Rule(#[from] RuleError),
+    Rule(Box<RuleError>),
+}
+
+// Boxed so that `Result<_, Error>` stays small on the hot path.
+impl From<RecordError> for Error {
+    fn from(e: RecordError) -> Self {
+        Error::Record(Box::new(e))
+    }
+}
+
+impl From<RuleError> for Error {
+    fn from(e: RuleError) -> Self {
+        Error::Rule(Box::new(e))
+    }
 }
 
 impl Error {

@@ -141,7 +141,7 @@ fn from_dynamic(
             .entry(ENTRY)
             .map(|e| (e.file.clone(), e.line))
             .unwrap_or_default();
-        Error::Rule(RuleError {
+        Error::from(RuleError {
             record_id: r.id.clone(),
             file,
             line,

@@ -31,19 +31,38 @@ pub(crate) fn call_entry(
     policy
         .engine()
         .call_fn_with_options::<Dynamic>(options, &mut Scope::new(), policy.ast(), name, args)
-        .map_err(|e| Error::Rule(locate(*e, &entry.file, record_id)))
+        .map_err(|e| Error::from(locate(policy, *e, name, &entry.file, record_id)))
 }
 
 /// Walks nested function-call errors down to where the script actually failed.
-fn locate(mut err: EvalAltResult, entry_file: &str, record_id: &str) -> RuleError {
+/// Some limits carry no position; they are placed at the failing function's `fn` line.
+fn locate(
+    policy: &Policy,
+    mut err: EvalAltResult,
+    entry: &str,
+    entry_file: &str,
+    record_id: &str,
+) -> RuleError {
     let mut file = entry_file.to_string();
-    while let EvalAltResult::ErrorInFunctionCall(_, source, inner, _) = err {
-        if !source.is_empty() {
-            file = source;
+    let mut function = entry.to_string();
+    while let EvalAltResult::ErrorInFunctionCall(name, source, inner, _) = err {
+        // Merged ASTs lose each function's file, so the loader's map is the authority.
+        match policy.function_file(&name) {
+            Some(f) => file = f.to_string(),
+            None if !source.is_empty() => file = source,
+            None => {}
         }
+        function = name;
         err = *inner;
     }
     let pos = err.take_position();
+    let column = pos.position();
+    let line = pos.line().or_else(|| {
+        policy
+            .sources()
+            .get(&file)
+            .and_then(|text| crate::policy::fn_line(text, &function))
+    });
     let kind = match &err {
         EvalAltResult::ErrorTooManyOperations(_)
         | EvalAltResult::ErrorStackOverflow(_)
@@ -58,8 +77,8 @@ fn locate(mut err: EvalAltResult, entry_file: &str, record_id: &str) -> RuleErro
     RuleError {
         record_id: record_id.to_string(),
         file,
-        line: pos.line(),
-        column: pos.position(),
+        line,
+        column,
         kind,
     }
 }

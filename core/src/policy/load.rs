@@ -29,6 +29,8 @@ pub(crate) struct Compiled {
     pub params: Dynamic,
     pub ast: AST,
     pub entries: HashMap<&'static str, Entry>,
+    /// Function name → the file defining it (the first, for overloads).
+    pub functions: HashMap<String, String>,
     pub digest: String,
 }
 
@@ -153,7 +155,7 @@ pub(crate) fn compile(
                 );
             }
         }
-        merged.combine(ast.clone_functions_only());
+        merged.combine(ast.clone());
     }
 
     let mut entries = HashMap::new();
@@ -191,11 +193,18 @@ pub(crate) fn compile(
                 .map(|t| Dynamic::from(t.clone()))
                 .collect();
             params.insert("tiers".into(), Dynamic::from_array(tiers));
+            let mut functions = HashMap::new();
+            for ((name, _), file) in &defined {
+                functions
+                    .entry(name.clone())
+                    .or_insert_with(|| file.to_string());
+            }
             Ok(Compiled {
                 manifest,
                 params: Dynamic::from_map(params),
                 ast: merged,
                 entries,
+                functions,
                 digest: digest(files),
             })
         }

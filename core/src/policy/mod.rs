@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use rhai::{Dynamic, Engine, AST};
 
+pub(crate) use load::fn_line;
 pub use load::{MANIFEST_FILE, PARAMETERS_FILE};
 pub use sandbox::{format_money, format_pct, Limits};
 
@@ -59,6 +60,7 @@ struct Inner {
     manifest: Manifest,
     params: Dynamic,
     entries: HashMap<&'static str, Entry>,
+    functions: HashMap<String, String>,
     info: PolicyInfo,
     sources: BTreeMap<String, String>,
     limits: Limits,
@@ -120,6 +122,7 @@ impl Policy {
                 manifest: compiled.manifest,
                 params: compiled.params,
                 entries: compiled.entries,
+                functions: compiled.functions,
                 info,
                 sources: files,
                 limits,
@@ -162,6 +165,11 @@ impl Policy {
 
     pub(crate) fn params(&self) -> &Dynamic {
         &self.inner.params
+    }
+
+    /// The file defining the script function `name`.
+    pub(crate) fn function_file(&self, name: &str) -> Option<&str> {
+        self.inner.functions.get(name).map(String::as_str)
     }
 
     pub(crate) fn entry(&self, name: &str) -> Option<&Entry> {

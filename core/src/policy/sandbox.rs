@@ -317,7 +317,7 @@ mod tests {
             ("2999999.99 >= \"3000000\"", "compare"),
             ("let m = #{a: 1}; m.b", "b"),
             ("loop {}", "operations"),
-            ("fn f(n) { f(n + 1) } f(0)", "call"),
+            ("fn f(n) { f(n + 1) } f(0)", "stack"),
             ("let s = \"x\"; loop { s += s; }", "string"),
         ] {
             let err = e

@@ -129,7 +129,7 @@ fn customers(dir: &Path, as_of: NaiveDate, format: Format, file: &str) -> u8 {
     let results = kam::batch::map(&items, |item| {
         let result = match &item.record {
             Ok(record) => policy.evaluate_customer_json(record, as_of),
-            Err(e) => Err(Error::Record(e.clone())),
+            Err(e) => Err(Error::from(e.clone())),
         };
         result.map_err(|e| with_line(e, item.line))
     });

@@ -1,0 +1,26 @@
+//! Helpers shared by the workspace tests: where the bundled policy and the
+//! shared vectors live.
+
+use std::path::PathBuf;
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The bundled default policy, compiled.
+pub fn default_policy() -> kam::Policy {
+    match kam::Policy::from_dir(root().join("rules")) {
+        Ok(p) => p,
+        Err(e) => panic!("the bundled policy must load:\n{e}"),
+    }
+}
+
+/// A policy made of the bundled one with some files replaced or added.
+pub fn edited_policy(edits: &[(&str, &str)]) -> Result<kam::Policy, kam::PolicyErrors> {
+    let mut files = default_policy().sources().clone();
+    for (name, text) in edits {
+        files.insert(name.to_string(), text.to_string());
+    }
+    kam::Policy::from_sources(files)
+}

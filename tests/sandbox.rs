@@ -1,0 +1,235 @@
+//! Hostile and broken policies end as clear errors with file and line, never a
+//! panic, a hang or a silently wrong answer; and the policy keeps serving.
+
+use chrono::NaiveDate;
+use kam::{Error, RuleErrorKind};
+use kam_tests::edited_policy;
+use serde_json::json;
+
+fn as_of() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()
+}
+
+fn record() -> serde_json::Value {
+    json!({"id": "C-9", "annual_revenue": 1_200_000})
+}
+
+/// Replaces the entry point with `body` (line 1 is `fn customer(c, as_of, p) {`).
+fn entry(body: &str) -> String {
+    format!("fn customer(c, as_of, p) {{\n{body}\n}}\n")
+}
+
+fn rule_error(files: &[(&str, &str)]) -> kam::RuleError {
+    rule_error_on(files, &record())
+}
+
+fn rule_error_on(files: &[(&str, &str)], record: &serde_json::Value) -> kam::RuleError {
+    let policy = edited_policy(files).unwrap_or_else(|e| panic!("policy should load: {e}"));
+    match policy.evaluate_customer_json(record, as_of()) {
+        Err(Error::Rule(e)) => *e,
+        other => panic!("expected a rule error, got {other:?}"),
+    }
+}
+
+fn policy_errors(files: &[(&str, &str)]) -> Vec<kam::PolicyError> {
+    match edited_policy(files) {
+        Err(e) => e.0,
+        Ok(_) => panic!("policy should be refused"),
+    }
+}
+
+#[test]
+fn syntax_error_is_reported_with_file_line_and_column() {
+    let errs = policy_errors(&[(
+        "customer_visit.rhai",
+        "fn visit(c, tier, as_of, p) {\n  let x = ;\n}\n",
+    )]);
+    assert_eq!(errs.len(), 1);
+    assert_eq!(errs[0].file, "customer_visit.rhai");
+    assert_eq!(errs[0].line, Some(2));
+    assert_eq!(errs[0].column, Some(11));
+}
+
+#[test]
+fn infinite_loop_is_stopped_as_a_limit_and_the_policy_keeps_working() {
+    let looping = entry("  let n = 0;\n  loop { n += 1; }");
+    let policy = edited_policy(&[("customer.rhai", &looping)]).unwrap();
+    let err = match policy.evaluate_customer_json(&record(), as_of()) {
+        Err(Error::Rule(e)) => *e,
+        other => panic!("expected a rule error, got {other:?}"),
+    };
+    assert!(matches!(err.kind, RuleErrorKind::Limit(_)), "{err}");
+    // Rhai gives operation limits no position: the error points at the looping function.
+    assert_eq!((err.file.as_str(), err.line), ("customer.rhai", Some(1)));
+    assert_eq!(err.record_id, "C-9");
+    // The same engine answers the next call (here: again the limit, not a hang or poison).
+    assert!(policy.evaluate_customer_json(&record(), as_of()).is_err());
+    // And the unedited policy is unaffected.
+    assert!(kam_tests::default_policy()
+        .evaluate_customer_json(&record(), as_of())
+        .is_ok());
+}
+
+#[test]
+fn undeclared_tier_is_a_shape_error_at_the_entry_point() {
+    let bad_tier = r#"fn base_tier(c, p) {
+    this.note("tier.base", "made up");
+    "AA"
+}"#;
+    let tier_file = kam_tests::default_policy().sources()["customer_tier.rhai"]
+        .replace("fn base_tier(c, p) {", "fn base_tier_unused(c, p) {");
+    let err = rule_error(&[("customer_tier.rhai", &tier_file), ("extra.rhai", bad_tier)]);
+    match &err.kind {
+        RuleErrorKind::Shape { field, found, .. } => {
+            assert_eq!(field, "tier");
+            assert_eq!(found, "\"AA\"");
+        }
+        other => panic!("expected a shape error, got {other:?}"),
+    }
+    assert_eq!(err.file, "customer.rhai");
+    assert_eq!(err.line, Some(10), "line of `fn customer(`");
+}
+
+#[test]
+fn wrong_shapes_name_the_result_field() {
+    let base = kam_tests::default_policy().sources()["customer.rhai"].clone();
+    for (from, to, field) in [
+        (
+            "downgrade_deadline: deadline,",
+            "downgrade_deadline: \"2026-10-06\",",
+            "downgrade_deadline",
+        ),
+        (
+            "key_account: why.key_account(c, p),\n        categories: why",
+            "key_account: 1,\n        categories: why",
+            "key_account",
+        ),
+        ("status: \"active\",", "status: \"activ\",", "status"),
+        (
+            "reasons: why,\n    }\n}",
+            "reasons: why, extra: 1,\n    }\n}",
+            "extra",
+        ),
+    ] {
+        assert!(base.contains(from), "fixture out of date: {from}");
+        let edited = base.replacen(from, to, 1);
+        let err = rule_error(&[("customer.rhai", &edited)]);
+        match &err.kind {
+            RuleErrorKind::Shape { field: f, .. } => assert_eq!(f, field, "{err}"),
+            other => panic!("{field}: expected a shape error, got {other:?}"),
+        }
+    }
+    let not_a_map = rule_error(&[("customer.rhai", &entry("  42"))]);
+    assert!(
+        matches!(not_a_map.kind, RuleErrorKind::Shape { .. }),
+        "{not_a_map}"
+    );
+}
+
+#[test]
+fn script_errors_point_into_the_file_that_failed() {
+    // A misspelt property in a helper file is an error there, not a silent ().
+    let common = kam_tests::default_policy().sources()["common.rhai"]
+        .replace("c.late_payments == 0", "c.late_payment == 0");
+    let a_level = json!({"id": "C-9", "annual_revenue": 4_000_000});
+    let err = rule_error_on(&[("common.rhai", &common)], &a_level);
+    assert_eq!(err.file, "common.rhai");
+    assert_eq!(err.line, Some(5));
+    assert!(err.to_string().contains("late_payment"), "{err}");
+
+    let thrown = rule_error(&[("customer.rhai", &entry("  throw \"no tier for \" + c.id;"))]);
+    assert_eq!(
+        (thrown.file.as_str(), thrown.line),
+        ("customer.rhai", Some(2))
+    );
+    assert!(thrown.to_string().contains("no tier for C-9"), "{thrown}");
+}
+
+#[test]
+fn comparing_a_number_with_a_string_is_an_error_not_false() {
+    let err = rule_error(&[(
+        "customer.rhai",
+        &entry("  if c.annual_revenue >= \"1000000\" { 1 } else { 2 }"),
+    )]);
+    assert!(err.to_string().contains("cannot compare"), "{err}");
+}
+
+#[test]
+fn host_access_is_refused_at_load_or_at_run() {
+    for (body, needle) in [
+        ("  eval(\"1\")", "eval"),
+        ("  print(1); #{}", "print"),
+        ("  import \"x\" as y; #{}", "import"),
+    ] {
+        let errs = policy_errors(&[("customer.rhai", &entry(body))]);
+        assert_eq!(errs[0].file, "customer.rhai");
+        assert_eq!(errs[0].line, Some(2), "{needle}: {errs:?}");
+        assert!(errs[0].message.contains(needle), "{needle}: {errs:?}");
+    }
+    let slept = rule_error(&[("customer.rhai", &entry("  sleep(10); #{}"))]);
+    assert!(
+        slept.to_string().contains("sleep is not available"),
+        "{slept}"
+    );
+    let clock = rule_error(&[("customer.rhai", &entry("  timestamp(); #{}"))]);
+    assert!(clock.to_string().contains("timestamp"), "{clock}");
+}
+
+#[test]
+fn runaway_recursion_and_growth_are_limits() {
+    let recursion = "fn customer(c, as_of, p) {\n  customer(c, as_of, p)\n}\n";
+    let err = rule_error(&[("customer.rhai", recursion)]);
+    assert!(matches!(err.kind, RuleErrorKind::Limit(_)), "{err}");
+    let growth = rule_error(&[(
+        "customer.rhai",
+        &entry("  let s = \"x\";\n  loop { s += s; }"),
+    )]);
+    assert!(matches!(growth.kind, RuleErrorKind::Limit(_)), "{growth}");
+}
+
+#[test]
+fn a_failing_record_costs_only_itself_in_a_batch() {
+    let base = kam_tests::default_policy().sources()["customer.rhai"].clone();
+    let edited = base.replacen(
+        "let why = [];",
+        "let why = [];\n    if c.id == \"C-bad\" { throw \"bad\"; }",
+        1,
+    );
+    let policy = edited_policy(&[("customer.rhai", &edited)]).unwrap();
+    let records: Vec<_> = (0..500)
+        .map(|i| {
+            if i == 250 {
+                json!({"id": "C-bad", "annual_revenue": 1})
+            } else if i == 100 {
+                json!({"id": "C-neg", "annual_revenue": -1})
+            } else {
+                json!({"id": format!("C-{i}"), "annual_revenue": i * 10_000})
+            }
+        })
+        .collect();
+    let results = policy.evaluate_customers_json(&records, as_of());
+    assert_eq!(results.len(), 500);
+    for (i, r) in results.iter().enumerate() {
+        match (i, r) {
+            (250, Err(Error::Rule(e))) => assert_eq!(e.record_id, "C-bad"),
+            (100, Err(Error::Record(e))) => assert_eq!(e.id.as_deref(), Some("C-neg")),
+            (_, Ok(r)) => assert_eq!(r.id, format!("C-{i}")),
+            (_, other) => panic!("record {i}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn parallel_batch_equals_serial_evaluation() {
+    let policy = kam_tests::default_policy();
+    let text = std::fs::read_to_string(kam_tests::root().join("data/customers.jsonl")).unwrap();
+    let records: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let records: Vec<_> = records.iter().cycle().take(2000).cloned().collect();
+    let batch = policy.evaluate_customers_json(&records, as_of());
+    for (r, b) in records.iter().zip(&batch) {
+        assert_eq!(&policy.evaluate_customer_json(r, as_of()), b);
+    }
+}
