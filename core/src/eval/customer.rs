@@ -127,7 +127,7 @@ fn to_dynamic(policy: &Policy, r: &CustomerRecord) -> Result<Dynamic, RecordErro
         .set("incidents", Dynamic::from_array(incidents))
         .opt("last_visit", r.last_visit, record::date)
         .set("attributes", attributes);
-    Ok(m.into_dynamic())
+    Ok(m.into_frozen())
 }
 
 /// Checks the returned map against the contract and builds the typed result.

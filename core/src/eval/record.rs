@@ -49,8 +49,16 @@ impl RecordMap {
         self.set(key, value.map_or(Dynamic::UNIT, f))
     }
 
+    /// A plain rhai map (for nested values such as incidents).
     pub(crate) fn into_dynamic(self) -> Dynamic {
         Dynamic::from_map(self.0)
+    }
+
+    /// The read-only, cheaply shared form a rule receives as `c`.
+    pub(crate) fn into_frozen(self) -> Dynamic {
+        Dynamic::from(crate::policy::sandbox::FrozenMap(std::sync::Arc::new(
+            self.0,
+        )))
     }
 }
 

@@ -4,6 +4,8 @@
 //! wrong type into a [`ShapeError`] naming the result field, never a panic or a
 //! silently wrong result.
 
+use std::fmt::Display;
+
 use chrono::NaiveDate;
 use rhai::{Array, Dynamic, Map, INT};
 
@@ -17,7 +19,7 @@ pub(crate) struct ShapeError {
 
 pub(crate) type Shaped<T> = Result<T, ShapeError>;
 
-fn mismatch(field: &str, expected: &str, v: &Dynamic) -> ShapeError {
+fn mismatch(field: &dyn Display, expected: &str, v: &Dynamic) -> ShapeError {
     let mut found = format!("{} {v}", v.type_name());
     if let Some((cut, _)) = found.char_indices().nth(60) {
         found.truncate(cut);
@@ -32,7 +34,7 @@ fn mismatch(field: &str, expected: &str, v: &Dynamic) -> ShapeError {
 
 /// A value that passed its type check but could not be taken out (cannot happen
 /// for flattened values; reported rather than unwrapped all the same).
-fn lost(field: &str) -> ShapeError {
+fn lost(field: &dyn Display) -> ShapeError {
     ShapeError {
         field: field.to_string(),
         expected: "a plain value".into(),
@@ -48,6 +50,32 @@ fn join(path: &str, key: &str) -> String {
     }
 }
 
+/// A result field's location, turned into a dotted path only for errors.
+#[derive(Clone, Copy)]
+pub(crate) struct Field<'p, 'k> {
+    parent: &'p str,
+    key: &'k str,
+}
+
+impl std::fmt::Display for Field<'_, '_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.parent.is_empty() {
+            f.write_str(self.key)
+        } else {
+            write!(f, "{}.{}", self.parent, self.key)
+        }
+    }
+}
+
+/// The `i`th item of a list field, for errors.
+struct Item<'a>(&'a dyn Display, usize);
+
+impl Display for Item<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}[{}]", self.0, self.1)
+    }
+}
+
 /// A returned map whose keys must be exactly the contract's, taken apart field by field.
 pub(crate) struct Returned {
     map: Map,
@@ -59,9 +87,9 @@ impl Returned {
         let what = if path.is_empty() { "(result)" } else { path };
         let value = value.flatten();
         if !value.is_map() {
-            return Err(mismatch(what, "a map", &value));
+            return Err(mismatch(&what, "a map", &value));
         }
-        let map = value.try_cast::<Map>().ok_or_else(|| lost(what))?;
+        let map = value.try_cast::<Map>().ok_or_else(|| lost(&what))?;
         if let Some(extra) = map.keys().find(|k| !keys.contains(&k.as_str())) {
             return Err(ShapeError {
                 field: join(path, extra),
@@ -82,10 +110,15 @@ impl Returned {
         })
     }
 
-    fn take(&mut self, key: &str) -> (String, Dynamic) {
+    /// Takes `key` out; the field's dotted path is built only when reporting an error.
+    fn take<'k>(&mut self, key: &'k str) -> (Field<'_, 'k>, Dynamic) {
+        let value = self.map.remove(key).unwrap_or(Dynamic::UNIT).flatten();
         (
-            join(&self.path, key),
-            self.map.remove(key).unwrap_or(Dynamic::UNIT).flatten(),
+            Field {
+                parent: &self.path,
+                key,
+            },
+            value,
         )
     }
 
@@ -134,13 +167,13 @@ impl Returned {
         as_array(&field, v)?
             .into_iter()
             .enumerate()
-            .map(|(i, x)| as_string(&format!("{field}[{i}]"), x))
+            .map(|(i, x)| as_string(&Item(&field, i), x))
             .collect()
     }
 
     pub(crate) fn record(&mut self, key: &str, keys: &[&str]) -> Shaped<Returned> {
         let (field, v) = self.take(key);
-        Returned::open(v, &field, keys)
+        Returned::open(v, &field.to_string(), keys)
     }
 
     pub(crate) fn opt_record(&mut self, key: &str, keys: &[&str]) -> Shaped<Option<Returned>> {
@@ -148,7 +181,7 @@ impl Returned {
         if v.is_unit() {
             Ok(None)
         } else {
-            Returned::open(v, &field, keys).map(Some)
+            Returned::open(v, &field.to_string(), keys).map(Some)
         }
     }
 
@@ -157,7 +190,7 @@ impl Returned {
         as_array(&field, v)?
             .into_iter()
             .enumerate()
-            .map(|(i, x)| Returned::open(x, &format!("{field}[{i}]"), keys))
+            .map(|(i, x)| Returned::open(x, &Item(&field, i).to_string(), keys))
             .collect()
     }
 
@@ -167,7 +200,7 @@ impl Returned {
     }
 }
 
-fn as_string(field: &str, v: Dynamic) -> Shaped<String> {
+fn as_string(field: &dyn Display, v: Dynamic) -> Shaped<String> {
     if v.is_string() {
         v.try_cast::<rhai::ImmutableString>()
             .map(|s| s.to_string())
@@ -177,7 +210,7 @@ fn as_string(field: &str, v: Dynamic) -> Shaped<String> {
     }
 }
 
-fn as_date(field: &str, v: Dynamic) -> Shaped<NaiveDate> {
+fn as_date(field: &dyn Display, v: Dynamic) -> Shaped<NaiveDate> {
     if v.is::<NaiveDate>() {
         v.try_cast::<NaiveDate>().ok_or_else(|| lost(field))
     } else {
@@ -189,7 +222,7 @@ fn as_date(field: &str, v: Dynamic) -> Shaped<NaiveDate> {
     }
 }
 
-fn as_array(field: &str, v: Dynamic) -> Shaped<Array> {
+fn as_array(field: &dyn Display, v: Dynamic) -> Shaped<Array> {
     if v.is_array() {
         v.try_cast::<Array>().ok_or_else(|| lost(field))
     } else {

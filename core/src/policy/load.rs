@@ -201,7 +201,7 @@ pub(crate) fn compile(
             }
             Ok(Compiled {
                 manifest,
-                params: Dynamic::from_map(params),
+                params: Dynamic::from(super::sandbox::FrozenMap(std::sync::Arc::new(params))),
                 ast: merged,
                 entries,
                 functions,
