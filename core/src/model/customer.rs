@@ -109,7 +109,8 @@ pub struct CustomerRecord {
     pub attributes: Map<String, Value>,
 }
 
-const FIELDS: &[&str] = &[
+/// Every field of the customer record, in contract order.
+pub(crate) const FIELDS: &[&str] = &[
     "id",
     "name",
     "industry",

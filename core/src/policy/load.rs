@@ -81,7 +81,7 @@ pub(crate) fn read_dir(dir: &Path) -> Result<BTreeMap<String, String>, PolicyErr
 
 /// Compiles and validates a policy from its files.
 pub(crate) fn compile(
-    engine: &Engine,
+    engine: &mut Engine,
     files: &BTreeMap<String, String>,
 ) -> Result<Compiled, PolicyErrors> {
     let mut errors = Vec::new();
@@ -193,6 +193,7 @@ pub(crate) fn compile(
                 .map(|t| Dynamic::from(t.clone()))
                 .collect();
             params.insert("tiers".into(), Dynamic::from_array(tiers));
+            super::sandbox::register_fields(engine, params.keys().map(|k| k.as_str()));
             let mut functions = HashMap::new();
             for ((name, _), file) in &defined {
                 functions

@@ -108,8 +108,8 @@ impl Policy {
         files: BTreeMap<String, String>,
         limits: Limits,
     ) -> Result<Self, PolicyErrors> {
-        let engine = sandbox::engine(&limits);
-        let compiled = load::compile(&engine, &files)?;
+        let mut engine = sandbox::engine(&limits);
+        let compiled = load::compile(&mut engine, &files)?;
         let info = PolicyInfo {
             name: compiled.manifest.name.clone(),
             version: compiled.manifest.version.clone(),
