@@ -52,7 +52,7 @@ fn one_customer(c: &mut Criterion) {
     group.bench_function("all 36 samples, serial", |b| {
         b.iter(|| {
             all.iter()
-                .map(|r| policy.evaluate_customer(black_box(r), as_of()))
+                .filter(|r| policy.evaluate_customer(black_box(r), as_of()).is_ok())
                 .count()
         })
     });
