@@ -58,8 +58,10 @@ fn row(line: usize, r: &Result<CustomerResult, Error>) -> Vec<String> {
     match r {
         Ok(r) => {
             let tier = r.tier.clone().unwrap_or_else(|| "-".into());
-            let change = match &r.previous_tier {
-                Some(prev) if prev != &tier => format!("{} {prev}→{tier}", r.change),
+            let change = match (&r.previous_tier, r.change) {
+                (Some(prev), kam::Change::Upgrade | kam::Change::Downgrade) => {
+                    format!("{} {prev}→{tier}", r.change)
+                }
                 _ => r.change.to_string(),
             };
             let admission = if r.admission.admitted {

@@ -1,0 +1,260 @@
+//! The `kam` command: output contract, error lines, exit codes.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn kam(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kam"))
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.unwrap_or_default()).unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn lines(out: &Output) -> Vec<Value> {
+    String::from_utf8(out.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// A scratch copy of the bundled policy that a test may break.
+fn policy_copy(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kam-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("tests")).unwrap();
+    for entry in std::fs::read_dir(root().join("rules")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    dir
+}
+
+const CUSTOMERS: &[&str] = &["customers", "--policy", "rules", "--as-of", "2026-11-01"];
+
+#[test]
+fn sample_data_gives_one_result_per_line_in_order() {
+    let out = kam(&[CUSTOMERS, &["data/customers.jsonl"]].concat(), None);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let results = lines(&out);
+    assert_eq!(results.len(), 36);
+    for (i, r) in results.iter().enumerate() {
+        assert_eq!(r["id"], format!("C-{:03}", i + 1));
+        assert!(r["policy"]["digest"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:"));
+    }
+    // C-004: the spec's example (a previous-A customer with one late payment).
+    assert_eq!(results[3]["tier"], "B");
+    assert_eq!(results[3]["downgrade_deadline"], "2026-10-06");
+    assert_eq!(
+        results[3]["reasons"][1]["message"],
+        "A customer had a late_payment on 2026-10-01: capped at B, effective by 2026-10-06"
+    );
+}
+
+#[test]
+fn csv_input_gives_the_same_results_as_json_lines() {
+    let json = lines(&kam(&[CUSTOMERS, &["data/customers.jsonl"]].concat(), None));
+    let out = kam(&[CUSTOMERS, &["data/customers.csv"]].concat(), None);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = lines(&out);
+    assert_eq!(csv.len(), 12);
+    assert_eq!(csv[..], json[..12]);
+}
+
+#[test]
+fn bad_records_get_error_lines_and_the_rest_go_on() {
+    let input = "\u{feff}{\"id\": \"ok-1\", \"annual_revenue\": 1}\r\n\
+        {\"id\": \"neg\", \"annual_revenue\": -5}\n\
+        {not json\n\
+        \n\
+        {\"id\": \"enum\", \"annual_revenue\": 1, \"credit_rating\": \"great\"}\n\
+        {\"annual_revenue\": 1}\n\
+        {\"id\": \"type\", \"annual_revenue\": 1, \"aligned\": \"yes please\"}\n\
+        {\"id\": \"date\", \"annual_revenue\": 1, \"last_visit\": \"2026-02-30\"}\n\
+        {\"id\": \"ok-2\", \"annual_revenue\": \"3000000.00\"}\n";
+    let out = kam(&[CUSTOMERS, &["-"]].concat(), Some(input.as_bytes()));
+    assert_eq!(out.status.code(), Some(1));
+    let r = lines(&out);
+    assert_eq!(r.len(), 9, "one output line per input line");
+    assert_eq!(r[0]["id"], "ok-1");
+    assert_eq!(r[8]["id"], "ok-2");
+    let expect = [
+        (1, Some("neg"), Some("annual_revenue")),
+        (2, None, None),
+        (3, None, None),
+        (4, Some("enum"), Some("credit_rating")),
+        (5, None, Some("id")),
+        (6, Some("type"), Some("aligned")),
+        (7, Some("date"), Some("last_visit")),
+    ];
+    for (i, id, field) in expect {
+        let e = &r[i];
+        assert_eq!(e["line"], i + 1, "{e}");
+        assert_eq!(e["id"].as_str(), id, "{e}");
+        assert_eq!(e["error"]["kind"], "record", "{e}");
+        assert_eq!(e["error"]["field"].as_str(), field, "{e}");
+        assert!(!e["error"]["message"].as_str().unwrap().is_empty());
+    }
+}
+
+#[test]
+fn csv_rows_with_the_wrong_number_of_cells_are_reported() {
+    let dir = policy_copy("csv");
+    let file = dir.join("in.csv");
+    std::fs::write(
+        &file,
+        "id,annual_revenue\nA-1,100\nA-2,200,extra\nA-3\nA-4,\n",
+    )
+    .unwrap();
+    let out = kam(&[CUSTOMERS, &[file.to_str().unwrap()]].concat(), None);
+    assert_eq!(out.status.code(), Some(1));
+    let r = lines(&out);
+    assert_eq!(r.len(), 4);
+    assert_eq!(r[0]["tier"], "D");
+    assert_eq!(
+        (r[1]["line"].as_u64(), r[1]["id"].as_str()),
+        (Some(3), Some("A-2"))
+    );
+    assert_eq!(
+        (r[2]["line"].as_u64(), r[2]["id"].as_str()),
+        (Some(4), Some("A-3"))
+    );
+    assert_eq!(
+        r[3]["error"]["field"], "annual_revenue",
+        "empty cell = missing"
+    );
+}
+
+#[test]
+fn broken_policy_exits_2_with_file_line_column_and_evaluates_nothing() {
+    let dir = policy_copy("broken");
+    std::fs::write(
+        dir.join("customer_visit.rhai"),
+        "fn visit(c, tier, as_of, p) {\n    let = 1;\n}\n",
+    )
+    .unwrap();
+    let policy = dir.to_str().unwrap();
+    let out = kam(
+        &["customers", "--policy", policy, "data/customers.jsonl"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("customer_visit.rhai:2:"), "{stderr}");
+    let check = kam(&["check", "--policy", policy], None);
+    assert_eq!(check.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&check.stderr).contains("customer_visit.rhai:2:"));
+}
+
+#[test]
+fn check_prints_the_digest() {
+    let out = kam(&["check", "--policy", "rules"], None);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let digest = text.lines().nth(1).unwrap();
+    assert!(
+        digest.starts_with("sha256:") && digest.len() == 71,
+        "{text}"
+    );
+    let sample = lines(&kam(&[CUSTOMERS, &["data/customers.jsonl"]].concat(), None));
+    assert_eq!(sample[0]["policy"]["digest"], digest);
+}
+
+#[test]
+fn test_command_reports_expected_vs_actual() {
+    let out = kam(&["test", "--policy", "rules"], None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.trim_end().ends_with("passed, 0 failed"), "{text}");
+
+    // An author raises the A threshold by one cent: the boundary case notices.
+    let dir = policy_copy("edited");
+    std::fs::create_dir_all(dir.join("tests")).unwrap();
+    for entry in std::fs::read_dir(root().join("rules/tests")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.join("tests").join(path.file_name().unwrap())).unwrap();
+    }
+    let params = std::fs::read_to_string(dir.join("parameters.rhai")).unwrap();
+    std::fs::write(
+        dir.join("parameters.rhai"),
+        params.replace("a_min_revenue: 3_000_000,", "a_min_revenue: 3_000_000.01,"),
+    )
+    .unwrap();
+    let out = kam(&["test", "--policy", dir.to_str().unwrap()], None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("FAIL base_tier.json"), "{text}");
+    assert!(text.contains("tier: expected \"A\", got \"B\""), "{text}");
+}
+
+#[test]
+fn table_format_and_usage_errors() {
+    let out = kam(
+        &[CUSTOMERS, &["--format", "table", "data/customers.jsonl"]].concat(),
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines().next().unwrap().starts_with("line  id"),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 37);
+    assert!(text.contains("downgrade A→B"), "{text}");
+
+    assert_eq!(
+        kam(
+            &["customers", "--policy", "rules", "--as-of", "2026-13-01"],
+            None
+        )
+        .status
+        .code(),
+        Some(2)
+    );
+    assert_eq!(
+        kam(
+            &["customers", "--policy", "rules", "no-such-file.jsonl"],
+            None
+        )
+        .status
+        .code(),
+        Some(2)
+    );
+    assert_eq!(
+        kam(&["customers", "--policy", "no-such-dir"], None)
+            .status
+            .code(),
+        Some(2)
+    );
+}
