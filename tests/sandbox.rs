@@ -233,3 +233,46 @@ fn parallel_batch_equals_serial_evaluation() {
         assert_eq!(&policy.evaluate_customer_json(r, as_of()), b);
     }
 }
+
+#[test]
+fn in_memory_sources_give_the_same_policy_as_the_directory() {
+    let from_dir = kam_tests::default_policy();
+    let from_sources = kam::Policy::from_sources(from_dir.sources().clone()).unwrap();
+    assert_eq!(from_dir.info(), from_sources.info());
+    let r = record();
+    assert_eq!(
+        from_dir.evaluate_customer_json(&r, as_of()),
+        from_sources.evaluate_customer_json(&r, as_of())
+    );
+}
+
+#[test]
+fn one_policy_shared_by_many_threads_answers_like_one_thread() {
+    let policy = kam_tests::default_policy();
+    let text = std::fs::read_to_string(kam_tests::root().join("data/customers.jsonl")).unwrap();
+    let records: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let serial: Vec<_> = records
+        .iter()
+        .map(|r| policy.evaluate_customer_json(r, as_of()))
+        .collect();
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..16)
+            .map(|_| {
+                let policy = policy.clone();
+                let records = &records;
+                s.spawn(move || {
+                    records
+                        .iter()
+                        .map(|r| policy.evaluate_customer_json(r, as_of()))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for h in handles {
+            assert_eq!(h.join().unwrap(), serial);
+        }
+    });
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Every test suite of the workspace. This is the README's test command and what
+# .ci/run calls; it assumes only a Rust toolchain (with rustfmt and clippy).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "format";                 cargo fmt --all -- --check
+step "lint";                   cargo clippy --workspace --all-targets -- -D warnings
+step "unit, vector, sandbox, CLI and doc tests"
+cargo test --workspace
+step "library without the CLI (what embedders compile)"
+cargo build -p kam-core --no-default-features
+step "policy check";           cargo run --quiet --release --bin kam -- check --policy rules
+step "policy test cases";      cargo run --quiet --release --bin kam -- test --policy rules
+step "main job on the sample data"
+cargo run --quiet --release --bin kam -- customers --policy rules --as-of 2026-11-01 data/customers.jsonl > /dev/null
+echo
+echo "all suites passed"
