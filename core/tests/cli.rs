@@ -258,3 +258,16 @@ fn table_format_and_usage_errors() {
         Some(2)
     );
 }
+
+#[test]
+fn invalid_utf8_and_a_missing_final_newline_keep_one_line_per_input_line() {
+    let mut input = b"{\"id\": \"a\", \"annual_revenue\": 1}\n{\"id\": \"\xff\xfe\"}\n".to_vec();
+    input.extend_from_slice(b"{\"id\": \"c\", \"annual_revenue\": 2}");
+    let out = kam(&[CUSTOMERS, &["-"]].concat(), Some(&input));
+    assert_eq!(out.status.code(), Some(1));
+    let r = lines(&out);
+    assert_eq!(r.len(), 3);
+    assert_eq!((r[0]["id"].as_str(), r[2]["id"].as_str()), (Some("a"), Some("c")));
+    assert_eq!(r[1]["line"], 2);
+    assert!(r[1]["error"]["message"].as_str().unwrap().contains("UTF-8"), "{}", r[1]);
+}

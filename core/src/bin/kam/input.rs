@@ -1,32 +1,49 @@
-//! Reading records from JSON Lines or CSV, one item per input line/row.
+//! Reading records from JSON Lines or CSV, in chunks, one item per input line/row.
 //!
 //! Nothing here stops at a bad line: a line that cannot be read becomes a
 //! `RecordError` in its place, so the output keeps one line per input line.
+//! Input is streamed, so a million-line export needs memory for one chunk only.
 
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 
 use kam::error::RecordError;
 use serde_json::{Map, Value};
 
-/// One input record: its line number and its JSON, or why it could not be read.
+/// One input record: its line number and its raw content.
 pub struct Item {
     pub line: usize,
-    pub record: Result<Value, RecordError>,
+    raw: Raw,
 }
 
-/// Reads all of `path` (`-` = stdin).
-pub fn read_all(path: &str) -> std::io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    if path == "-" {
-        std::io::stdin().lock().read_to_end(&mut bytes)?;
-    } else {
-        bytes = std::fs::read(path)?;
+enum Raw {
+    /// A JSON line, parsed later (in parallel) by [`Item::record`].
+    Json(Vec<u8>),
+    /// A CSV row, already turned into a JSON object (or an error).
+    Row(Result<Value, RecordError>),
+}
+
+impl Item {
+    /// The record as JSON, or why it cannot be read; errors carry the line.
+    pub fn record(&self) -> Result<Value, RecordError> {
+        match &self.raw {
+            Raw::Row(row) => row.clone(),
+            Raw::Json(bytes) => {
+                let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+                match std::str::from_utf8(bytes) {
+                    Err(e) => Err(malformed(
+                        self.line,
+                        format!("line is not valid UTF-8 ({e})"),
+                    )),
+                    Ok(text) if text.trim().is_empty() => Err(malformed(
+                        self.line,
+                        "empty line: expected a JSON object".into(),
+                    )),
+                    Ok(text) => serde_json::from_str::<Value>(text)
+                        .map_err(|e| malformed(self.line, format!("not valid JSON: {e}"))),
+                }
+            }
+        }
     }
-    // A UTF-8 byte-order mark is an editor's artefact, not data.
-    if bytes.starts_with(b"\xEF\xBB\xBF") {
-        bytes.drain(..3);
-    }
-    Ok(bytes)
 }
 
 fn malformed(line: usize, message: String) -> RecordError {
@@ -35,66 +52,106 @@ fn malformed(line: usize, message: String) -> RecordError {
     e
 }
 
-/// JSON Lines: every line (CRLF or LF) is one record; a final newline ends the file.
-pub fn json_lines(bytes: &[u8]) -> Vec<Item> {
-    let mut lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
-    if lines.last().is_some_and(|l| l.is_empty()) {
-        lines.pop();
-    }
-    lines
-        .into_iter()
-        .enumerate()
-        .map(|(i, raw)| {
-            let line = i + 1;
-            let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-            let record = match std::str::from_utf8(raw) {
-                Err(e) => Err(malformed(line, format!("line is not valid UTF-8 ({e})"))),
-                Ok(text) if text.trim().is_empty() => {
-                    Err(malformed(line, "empty line: expected a JSON object".into()))
-                }
-                Ok(text) => serde_json::from_str::<Value>(text)
-                    .map_err(|e| malformed(line, format!("not valid JSON: {e}"))),
-            };
-            Item { line, record }
-        })
-        .collect()
+/// A source of items: JSON Lines or CSV, from a file or stdin.
+pub enum Records {
+    JsonLines {
+        input: Box<dyn BufRead>,
+        line: usize,
+    },
+    Csv {
+        rows: csv::Reader<Box<dyn BufRead>>,
+        headers: Vec<String>,
+        row: usize,
+    },
 }
 
-/// CSV with a header row: an empty cell is a missing value; each row is one record.
-pub fn csv_rows(bytes: &[u8]) -> Result<Vec<Item>, String> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(bytes);
-    let headers: Vec<String> = reader
-        .byte_headers()
-        .map_err(|e| format!("cannot read the CSV header: {e}"))?
-        .iter()
-        .map(|h| String::from_utf8_lossy(h).trim().to_string())
-        .collect();
-    let mut items = Vec::new();
-    for (i, row) in reader.byte_records().enumerate() {
-        // Header is line 1; fall back to counting when the reader has no position.
-        let fallback = i + 2;
-        let item = match row {
-            Err(e) => {
-                let line = e.position().map_or(fallback, |p| p.line() as usize);
-                Item {
-                    line,
-                    record: Err(malformed(line, format!("unreadable CSV row: {e}"))),
-                }
-            }
-            Ok(row) => {
-                let line = row.position().map_or(fallback, |p| p.line() as usize);
-                Item {
-                    line,
-                    record: csv_record(&headers, &row, line),
-                }
-            }
+impl Records {
+    /// Opens `path` (`-` = stdin); CSV when the name ends in `.csv`.
+    pub fn open(path: &str) -> Result<Records, String> {
+        let raw: Box<dyn Read> = if path == "-" {
+            Box::new(std::io::stdin())
+        } else {
+            Box::new(std::fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?)
         };
-        items.push(item);
+        let mut input: Box<dyn BufRead> = Box::new(BufReader::with_capacity(1 << 16, raw));
+        // A UTF-8 byte-order mark is an editor's artefact, not data.
+        let has_bom = input
+            .fill_buf()
+            .map_err(|e| format!("cannot read {path}: {e}"))?
+            .starts_with(b"\xEF\xBB\xBF");
+        if has_bom {
+            input.consume(3);
+        }
+        if !path.to_ascii_lowercase().ends_with(".csv") {
+            return Ok(Records::JsonLines { input, line: 0 });
+        }
+        let mut rows = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(true)
+            .from_reader(input);
+        let headers = rows
+            .byte_headers()
+            .map_err(|e| format!("{path}: cannot read the CSV header: {e}"))?
+            .iter()
+            .map(|h| String::from_utf8_lossy(h).trim().to_string())
+            .collect();
+        Ok(Records::Csv {
+            rows,
+            headers,
+            row: 0,
+        })
     }
-    Ok(items)
+
+    /// Up to `max` next items; empty at the end of input.
+    pub fn next_chunk(&mut self, max: usize) -> std::io::Result<Vec<Item>> {
+        let mut items = Vec::with_capacity(max.min(1024));
+        match self {
+            Records::JsonLines { input, line } => {
+                while items.len() < max {
+                    let mut bytes = Vec::new();
+                    if input.read_until(b'\n', &mut bytes)? == 0 {
+                        break;
+                    }
+                    if bytes.last() == Some(&b'\n') {
+                        bytes.pop();
+                    }
+                    *line += 1;
+                    items.push(Item {
+                        line: *line,
+                        raw: Raw::Json(bytes),
+                    });
+                }
+            }
+            Records::Csv { rows, headers, row } => {
+                let mut record = csv::ByteRecord::new();
+                while items.len() < max {
+                    // The header is line 1; count rows when the reader gives no position.
+                    let fallback = *row + 2;
+                    let item = match rows.read_byte_record(&mut record) {
+                        Ok(false) => break,
+                        Ok(true) => {
+                            let line = record.position().map_or(fallback, |p| p.line() as usize);
+                            Item {
+                                line,
+                                raw: Raw::Row(csv_record(headers, &record, line)),
+                            }
+                        }
+                        Err(e) => {
+                            let line = e.position().map_or(fallback, |p| p.line() as usize);
+                            let error = malformed(line, format!("unreadable CSV row: {e}"));
+                            Item {
+                                line,
+                                raw: Raw::Row(Err(error)),
+                            }
+                        }
+                    };
+                    *row += 1;
+                    items.push(item);
+                }
+            }
+        }
+        Ok(items)
+    }
 }
 
 fn csv_record(

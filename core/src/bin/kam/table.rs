@@ -4,8 +4,6 @@ use std::io::{self, Write};
 
 use kam::{CustomerResult, Error};
 
-use crate::input::Item;
-
 const HEADER: [&str; 9] = [
     "line",
     "id",
@@ -18,18 +16,10 @@ const HEADER: [&str; 9] = [
     "next visit",
 ];
 
-pub fn write(
-    out: &mut impl Write,
-    items: &[Item],
-    results: &[Result<CustomerResult, Error>],
-) -> io::Result<()> {
-    let rows: Vec<Vec<String>> = items
-        .iter()
-        .zip(results)
-        .map(|(item, r)| row(item.line, r))
-        .collect();
+/// Writes the header and `rows` (from [`row`]) with aligned columns.
+pub fn write(out: &mut impl Write, rows: &[Vec<String>]) -> io::Result<()> {
     let mut widths: Vec<usize> = HEADER.iter().map(|h| h.chars().count()).collect();
-    for row in &rows {
+    for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
@@ -48,13 +38,14 @@ pub fn write(
         writeln!(out, "{}", text.trim_end())
     };
     line(out, &HEADER.map(String::from))?;
-    for row in &rows {
+    for row in rows {
         line(out, row)?;
     }
     Ok(())
 }
 
-fn row(line: usize, r: &Result<CustomerResult, Error>) -> Vec<String> {
+/// One table row for one input line.
+pub fn row(line: usize, r: &Result<CustomerResult, Error>) -> Vec<String> {
     match r {
         Ok(r) => {
             let tier = r.tier.clone().unwrap_or_else(|| "-".into());
