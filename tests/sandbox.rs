@@ -276,3 +276,172 @@ fn one_policy_shared_by_many_threads_answers_like_one_thread() {
         }
     });
 }
+
+/// The deepest program the default limits allow must end as an error, not
+/// overflow a 2 MiB thread stack (rayon's and most hosts' default) in a debug build.
+#[test]
+fn the_default_limits_fit_a_two_mebibyte_stack() {
+    // As many nested parentheses as a function body may hold, around a recursive call.
+    let deepest = |depth: usize| {
+        let nested = format!("{}r(n - 1){}", "(1 + ".repeat(depth), ")".repeat(depth));
+        let deep = format!(
+            "fn customer(c, as_of, p) {{\n  r(1000)\n}}\nfn r(n) {{\n  if n == 0 {{ return 0; }}\n  {nested}\n}}\n"
+        );
+        edited_policy(&[("customer.rhai", &deep)]).ok()
+    };
+    let max = kam::Limits::default().max_expr_depth.1;
+    let (depth, policy) = (1..max)
+        .rev()
+        .find_map(|d| deepest(d).map(|p| (d, p)))
+        .expect("some depth compiles");
+    assert!(depth > 1, "nesting allowed: {depth}");
+    let handle = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || policy.evaluate_customer_json(&record(), as_of()))
+        .unwrap();
+    match handle.join().unwrap() {
+        Err(Error::Rule(e)) => assert!(matches!(e.kind, RuleErrorKind::Limit(_)), "{e}"),
+        other => panic!("expected a limit error, got {other:?}"),
+    }
+}
+
+#[test]
+fn huge_date_arithmetic_is_an_error_not_a_panic() {
+    for body in [
+        "  as_of.add_days(9223372036854775807)",
+        "  as_of.add_days(100000000000000)",
+        "  as_of.add_months(200000)",
+    ] {
+        let err = rule_error(&[("customer.rhai", &entry(body))]);
+        assert!(
+            err.to_string().contains("left the calendar"),
+            "{body}: {err}"
+        );
+    }
+    // Reached through a parameter alone.
+    let params = kam_tests::default_policy().sources()["parameters.rhai"]
+        .replace("downgrade_days: 5,", "downgrade_days: 100_000_000_000_000,");
+    let policy = edited_policy(&[("parameters.rhai", &params)]).unwrap();
+    let a_with_incident = json!({"id": "C-1", "annual_revenue": 4_200_000, "tier": "A",
+        "incidents": [{"date": "2026-10-01", "kind": "late_payment"}]});
+    assert!(matches!(
+        policy.evaluate_customer_json(&a_with_incident, as_of()),
+        Err(Error::Rule(_))
+    ));
+}
+
+#[test]
+fn slow_native_work_is_stopped_by_the_time_limit() {
+    let mut files = kam_tests::default_policy().sources().clone();
+    files.insert(
+        "customer.rhai".into(),
+        entry("  let a = [];\n  a.pad(9999, \"x\");\n  loop { if \"y\" in a {} }"),
+    );
+    let mut limits = kam::Limits::default();
+    limits.max_duration = Some(std::time::Duration::from_millis(200));
+    let policy = kam::Policy::from_sources_with_limits(files, limits).unwrap();
+    match policy.evaluate_customer_json(&record(), as_of()) {
+        Err(Error::Rule(e)) => assert!(e.to_string().contains("time limit"), "{e}"),
+        other => panic!("expected a time-limit error, got {other:?}"),
+    }
+}
+
+#[test]
+fn the_policy_checks_its_own_parameters_when_it_loads() {
+    let params = kam_tests::default_policy().sources()["parameters.rhai"]
+        .replace("downgrade_cap: \"B\"", "downgrade_cap: \"b\"");
+    let errs = policy_errors(&[("parameters.rhai", &params)]);
+    assert!(
+        errs[0]
+            .message
+            .contains("\"b\" is not one of the declared tiers"),
+        "{errs:?}"
+    );
+    assert!(errs[0].line.is_some(), "{errs:?}");
+}
+
+#[test]
+fn rules_cannot_change_the_record_or_the_parameters() {
+    for body in [
+        "  c.annual_revenue = 1;",
+        "  c.attributes.x = 5;",
+        "  p.a_min_revenue = 0;",
+    ] {
+        let err = rule_error(&[("customer.rhai", &entry(body))]);
+        let text = err.to_string();
+        assert!(
+            text.contains("read-only") || text.contains("No writable property"),
+            "{body}: {text}"
+        );
+    }
+}
+
+#[test]
+fn kam_helpers_and_the_map_files_cannot_be_subverted() {
+    let errs = policy_errors(&[("extra.rhai", "fn contains(a, b) {\n  true\n}\n")]);
+    assert!(
+        errs[0].message.contains("`contains` is provided by kam"),
+        "{errs:?}"
+    );
+    assert_eq!(
+        (errs[0].file.as_str(), errs[0].line),
+        ("extra.rhai", Some(1))
+    );
+
+    let params = format!(
+        "let x = 1;\n{}",
+        kam_tests::default_policy().sources()["parameters.rhai"]
+    );
+    let errs = policy_errors(&[("parameters.rhai", &params)]);
+    assert!(
+        errs[0].message.contains("exactly one map literal"),
+        "{errs:?}"
+    );
+}
+
+#[test]
+fn a_syntax_error_in_the_entry_file_is_the_only_error_reported() {
+    let errs = policy_errors(&[(
+        "customer.rhai",
+        "fn customer(c, as_of, p) {\n  let = 1;\n}\n",
+    )]);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert_eq!(
+        (errs[0].file.as_str(), errs[0].line),
+        ("customer.rhai", Some(2))
+    );
+}
+
+#[test]
+fn hostile_records_are_record_errors() {
+    let policy = kam_tests::default_policy();
+    let mut deep = json!(1);
+    for _ in 0..40 {
+        deep = json!({ "x": deep });
+    }
+    let huge_key = "k".repeat(3_000_000);
+    let cases = [
+        (
+            json!({"id": "D", "annual_revenue": 1, "attributes": deep}),
+            "attributes",
+        ),
+        (
+            json!({"id": "W", "annual_revenue": 1, huge_key.as_str(): 1}),
+            "kkkk",
+        ),
+        (json!({"id": " C-1 ", "annual_revenue": 1}), "id"),
+        (
+            json!({"id": "Y", "annual_revenue": 1, "last_visit": "+202-11-01"}),
+            "last_visit",
+        ),
+    ];
+    for (record, field) in cases {
+        match policy.evaluate_customer_json(&record, as_of()) {
+            Err(Error::Record(e)) => {
+                let f = e.field.clone().unwrap_or_default();
+                assert!(f.starts_with(field) && f.len() < 100, "{f}");
+            }
+            other => panic!("{field}: expected a record error, got {other:?}"),
+        }
+    }
+}

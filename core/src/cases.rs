@@ -195,12 +195,18 @@ pub fn error_json(err: &Error) -> Value {
             m.insert("message".into(), e.message().into());
         }
         Error::Rule(e) => {
+            let field = match &e.kind {
+                crate::RuleErrorKind::Shape { field, .. } => Some(field.clone()),
+                _ => None,
+            };
+            m.insert("field".into(), field.into());
             m.insert("file".into(), e.file.clone().into());
             m.insert("line".into(), e.line.into());
             m.insert("column".into(), e.column.into());
             m.insert("message".into(), e.message().into());
         }
         Error::Policy(e) => {
+            m.insert("field".into(), Value::Null);
             m.insert("message".into(), e.to_string().into());
         }
     }

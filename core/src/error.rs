@@ -240,6 +240,15 @@ impl From<RuleError> for Error {
 }
 
 impl Error {
+    /// The id of the record the error is about, when there is one.
+    pub fn record_id(&self) -> Option<&str> {
+        match self {
+            Error::Record(e) => e.id.as_deref(),
+            Error::Rule(e) => Some(&e.record_id),
+            Error::Policy(_) => None,
+        }
+    }
+
     /// `"policy"`, `"record"` or `"rule"`: the `kind` every binding reports.
     pub fn kind(&self) -> &'static str {
         match self {

@@ -33,8 +33,23 @@ fn lines(out: &Output) -> Vec<Value> {
         .collect()
 }
 
-/// A scratch copy of the bundled policy that a test may break.
-fn policy_copy(name: &str) -> PathBuf {
+/// A scratch copy of the bundled policy that a test may break; removed on drop.
+struct PolicyCopy(PathBuf);
+
+impl Drop for PolicyCopy {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl std::ops::Deref for PolicyCopy {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+fn policy_copy(name: &str) -> PolicyCopy {
     let dir = std::env::temp_dir().join(format!("kam-cli-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("tests")).unwrap();
@@ -44,7 +59,7 @@ fn policy_copy(name: &str) -> PathBuf {
             std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
         }
     }
-    dir
+    PolicyCopy(dir)
 }
 
 const CUSTOMERS: &[&str] = &["customers", "--policy", "rules", "--as-of", "2026-11-01"];
@@ -267,7 +282,30 @@ fn invalid_utf8_and_a_missing_final_newline_keep_one_line_per_input_line() {
     assert_eq!(out.status.code(), Some(1));
     let r = lines(&out);
     assert_eq!(r.len(), 3);
-    assert_eq!((r[0]["id"].as_str(), r[2]["id"].as_str()), (Some("a"), Some("c")));
+    assert_eq!(
+        (r[0]["id"].as_str(), r[2]["id"].as_str()),
+        (Some("a"), Some("c"))
+    );
     assert_eq!(r[1]["line"], 2);
-    assert!(r[1]["error"]["message"].as_str().unwrap().contains("UTF-8"), "{}", r[1]);
+    assert!(
+        r[1]["error"]["message"].as_str().unwrap().contains("UTF-8"),
+        "{}",
+        r[1]
+    );
+}
+
+#[test]
+fn duplicate_csv_columns_and_an_empty_case_folder_are_refused() {
+    let dir = policy_copy("dup");
+    let file = dir.join("dup.csv");
+    std::fs::write(&file, "id,annual_revenue,id\nC1,100,C2\n").unwrap();
+    let out = kam(&[CUSTOMERS, &[file.to_str().unwrap()]].concat(), None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`id` twice"));
+
+    // dir has an empty tests/ folder: a policy with no cases has not been tested.
+    let out = kam(&["test", "--policy", dir.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no test cases"));
 }

@@ -194,7 +194,7 @@ fn read_result(policy: &Policy, r: &CustomerRecord, value: Dynamic) -> Shaped<Cu
     };
     let visit = match m.opt_record("visit", &["interval_days", "next_due", "overdue"])? {
         Some(mut v) => Some(Visit {
-            interval_days: v.int("interval_days")?,
+            interval_days: v.positive_int("interval_days")?,
             next_due: v.date("next_due")?,
             overdue: v.flag("overdue")?,
         }),

@@ -25,13 +25,59 @@ pub(crate) fn call_entry(
             format!("this policy defines no `{name}(record, as_of, params)` function"),
         )])));
     };
+    call(
+        policy,
+        name,
+        &entry.file,
+        record_id,
+        (record, Dynamic::from(as_of), policy.params().clone()),
+    )
+    .map_err(Error::Rule)
+}
+
+/// The optional hook a policy uses to validate its own parameters at load time.
+pub(crate) const CHECK_PARAMETERS: &str = "check_parameters";
+
+/// Runs `check_parameters(p)` if the policy defines it; a throw there is a policy error.
+pub(crate) fn check_parameters(policy: &Policy) -> Result<(), PolicyErrors> {
+    let Some(file) = policy.function_file(CHECK_PARAMETERS) else {
+        return Ok(());
+    };
+    call(
+        policy,
+        CHECK_PARAMETERS,
+        file,
+        "(parameters)",
+        (policy.params().clone(),),
+    )
+    .map(|_| ())
+    .map_err(|e| {
+        PolicyErrors(vec![
+            PolicyError::new(e.file.clone(), e.message()).at(e.line, e.column)
+        ])
+    })
+}
+
+/// Calls script function `name` under the policy's deadline.
+fn call(
+    policy: &Policy,
+    name: &str,
+    file: &str,
+    record_id: &str,
+    args: impl rhai::FuncArgs,
+) -> Result<Dynamic, Box<RuleError>> {
     // eval_ast(false): rule files hold only functions; never re-run top-level code (TRAPS 3).
     let options = CallFnOptions::new().eval_ast(false).rewind_scope(false);
-    let args = (record, Dynamic::from(as_of), policy.params().clone());
-    policy
-        .engine()
-        .call_fn_with_options::<Dynamic>(options, &mut Scope::new(), policy.ast(), name, args)
-        .map_err(|e| Error::from(locate(policy, *e, name, &entry.file, record_id)))
+    crate::policy::sandbox::deadline::run(policy.limits().max_duration, || {
+        policy.engine().call_fn_with_options::<Dynamic>(
+            options,
+            &mut Scope::new(),
+            policy.ast(),
+            name,
+            args,
+        )
+    })
+    .map_err(|e| Box::new(locate(policy, *e, name, file, record_id)))
 }
 
 /// Walks nested function-call errors down to where the script actually failed.
@@ -67,12 +113,23 @@ fn locate(
         EvalAltResult::ErrorTooManyOperations(_)
         | EvalAltResult::ErrorStackOverflow(_)
         | EvalAltResult::ErrorDataTooLarge(..)
-        | EvalAltResult::ErrorTooManyVariables(_)
-        | EvalAltResult::ErrorTerminated(..) => RuleErrorKind::Limit(err.to_string()),
+        | EvalAltResult::ErrorTooManyVariables(_) => RuleErrorKind::Limit(err.to_string()),
+        EvalAltResult::ErrorTerminated(..) => RuleErrorKind::Limit(format!(
+            "evaluation exceeded its time limit of {:?}",
+            policy.limits().max_duration.unwrap_or_default()
+        )),
         EvalAltResult::ErrorRuntime(value, _) => {
             RuleErrorKind::Script(format!("rule threw: {value}"))
         }
         _ => RuleErrorKind::Script(err.to_string()),
+    };
+    // rhai reports operation and time limits without a position: say so, and
+    // point at the innermost function it does name rather than pretend a line.
+    let kind = match kind {
+        RuleErrorKind::Limit(m) if pos.is_none() => RuleErrorKind::Limit(format!(
+            "{m} while running `{function}` or a function it called (the sandbox does not report the exact line)"
+        )),
+        other => other,
     };
     RuleError {
         record_id: record_id.to_string(),

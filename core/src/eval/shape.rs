@@ -9,6 +9,8 @@ use std::fmt::Display;
 use chrono::NaiveDate;
 use rhai::{Array, Dynamic, Map, INT};
 
+use crate::model::fields::join;
+
 /// A result field that does not fit the contract.
 #[derive(Debug)]
 pub(crate) struct ShapeError {
@@ -20,7 +22,7 @@ pub(crate) struct ShapeError {
 pub(crate) type Shaped<T> = Result<T, ShapeError>;
 
 fn mismatch(field: &dyn Display, expected: &str, v: &Dynamic) -> ShapeError {
-    let mut found = format!("{} {v}", v.type_name());
+    let mut found = format!("{} {v}", friendly_type(v));
     if let Some((cut, _)) = found.char_indices().nth(60) {
         found.truncate(cut);
         found.push('…');
@@ -32,6 +34,17 @@ fn mismatch(field: &dyn Display, expected: &str, v: &Dynamic) -> ShapeError {
     }
 }
 
+/// A value's type as a policy author knows it (not a Rust path).
+fn friendly_type(v: &Dynamic) -> &'static str {
+    if v.is::<crate::policy::sandbox::FrozenMap>() {
+        "read-only map (the record or the parameters)"
+    } else if v.is::<NaiveDate>() {
+        "date"
+    } else {
+        v.type_name()
+    }
+}
+
 /// A value that passed its type check but could not be taken out (cannot happen
 /// for flattened values; reported rather than unwrapped all the same).
 fn lost(field: &dyn Display) -> ShapeError {
@@ -39,14 +52,6 @@ fn lost(field: &dyn Display) -> ShapeError {
         field: field.to_string(),
         expected: "a plain value".into(),
         found: "a value that could not be read".into(),
-    }
-}
-
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
     }
 }
 
@@ -142,10 +147,13 @@ impl Returned {
             .map_err(|_| mismatch(&field, "true or false", &v))
     }
 
-    pub(crate) fn int(&mut self, key: &str) -> Shaped<INT> {
+    /// A whole number greater than zero.
+    pub(crate) fn positive_int(&mut self, key: &str) -> Shaped<INT> {
         let (field, v) = self.take(key);
         v.as_int()
-            .map_err(|_| mismatch(&field, "a whole number", &v))
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| mismatch(&field, "a whole number > 0", &v))
     }
 
     pub(crate) fn date(&mut self, key: &str) -> Shaped<NaiveDate> {

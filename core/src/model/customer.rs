@@ -152,14 +152,7 @@ impl CustomerRecord {
 
     fn read(value: &Value) -> Result<Self, RecordError> {
         let f = Fields::open(value, "", FIELDS)?;
-        let id = f.req("", "id", fields::text)?;
-        if id.trim().is_empty() {
-            return Err(fields::invalid(
-                "id",
-                "a non-empty string",
-                &Value::String(id),
-            ));
-        }
+        let id = f.req("", "id", fields::id)?;
         let annual_revenue = f.req("", "annual_revenue", fields::money)?;
         let text = |name| f.opt("", name, fields::text).map(Option::unwrap_or_default);
         let money = |name| f.opt("", name, fields::money);

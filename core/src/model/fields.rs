@@ -33,7 +33,7 @@ impl<'a> Fields<'a> {
         for key in obj.keys() {
             if !known.contains(&key.as_str()) {
                 return Err(RecordError::field(
-                    join(path, key),
+                    join(path, &shorten(key)),
                     RecordErrorKind::Unknown {
                         suggestion: closest(key, known).map(str::to_owned),
                     },
@@ -77,7 +77,8 @@ impl<'a> Fields<'a> {
     }
 }
 
-fn join(path: &str, name: &str) -> String {
+/// `parent.name`, or `name` at the top level.
+pub(crate) fn join(path: &str, name: &str) -> String {
     if path.is_empty() {
         name.to_owned()
     } else {
@@ -104,11 +105,24 @@ pub(crate) fn show(v: &Value) -> String {
     }
 }
 
-/// A non-empty string (surrounding whitespace is an error, so ids match exactly).
+/// A string.
 pub(crate) fn text(field: &str, v: &Value) -> Result<String, RecordError> {
     match v {
         Value::String(s) => Ok(s.clone()),
         _ => Err(invalid(field, "a string", v)),
+    }
+}
+
+/// A record id: a non-empty string without surrounding whitespace, so ids
+/// match the CRM's exactly (a CSV cell `"C-6 "` is an error, not a new customer).
+pub(crate) fn id(field: &str, v: &Value) -> Result<String, RecordError> {
+    match v {
+        Value::String(s) if !s.trim().is_empty() && s.trim() == s => Ok(s.clone()),
+        _ => Err(invalid(
+            field,
+            "a non-empty string without surrounding spaces",
+            v,
+        )),
     }
 }
 
@@ -182,7 +196,14 @@ pub(crate) fn date(field: &str, v: &Value) -> Result<NaiveDate, RecordError> {
 /// Parses exactly `YYYY-MM-DD` (a real calendar day).
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let b = s.as_bytes();
-    let shape_ok = b.len() == 10 && b[4] == b'-' && b[7] == b'-';
+    // Exactly four-digit year, two-digit month and day: chrono alone accepts `+202-11-01`.
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    let shape_ok = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && digits(0..4)
+        && digits(5..7)
+        && digits(8..10);
     if !shape_ok {
         return None;
     }
@@ -227,8 +248,37 @@ pub(crate) fn list<T>(
     }
 }
 
+/// How deeply free-form attributes may nest: enough for any CRM, and far from
+/// the recursion that would overflow a thread's stack.
+pub(crate) const MAX_ATTRIBUTE_DEPTH: usize = 32;
+
+/// Depth of a JSON value, counted without recursion and stopping past `limit`.
+fn depth_exceeds(v: &Value, limit: usize) -> bool {
+    let mut stack = vec![(v, 1usize)];
+    while let Some((v, depth)) = stack.pop() {
+        if depth > limit {
+            return true;
+        }
+        match v {
+            Value::Array(items) => stack.extend(items.iter().map(|x| (x, depth + 1))),
+            Value::Object(m) => stack.extend(m.values().map(|x| (x, depth + 1))),
+            _ => {}
+        }
+    }
+    false
+}
+
 /// A JSON object of free-form fields, also accepted as JSON text (a CSV cell).
 pub(crate) fn object(field: &str, v: &Value) -> Result<Map<String, Value>, RecordError> {
+    if depth_exceeds(v, MAX_ATTRIBUTE_DEPTH) {
+        return Err(RecordError::field(
+            field,
+            RecordErrorKind::Invalid {
+                expected: format!("an object nested at most {MAX_ATTRIBUTE_DEPTH} levels deep"),
+                found: "a deeper object".into(),
+            },
+        ));
+    }
     match v {
         Value::Object(m) => Ok(m.clone()),
         Value::String(s) => match serde_json::from_str::<Value>(s) {
@@ -239,8 +289,21 @@ pub(crate) fn object(field: &str, v: &Value) -> Result<Map<String, Value>, Recor
     }
 }
 
+/// A name cut to 60 characters, so a huge key does not flood a report.
+fn shorten(name: &str) -> String {
+    match name.char_indices().nth(60) {
+        Some((cut, _)) => format!("{}…", &name[..cut]),
+        None => name.to_string(),
+    }
+}
+
 /// The known name closest to a misspelt one, if any is close.
 fn closest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
+    // Edit distance is quadratic: a name far longer than any field cannot be a typo of one.
+    let longest = known.iter().map(|k| k.len()).max().unwrap_or(0);
+    if name.len() > longest + 2 {
+        return None;
+    }
     known
         .iter()
         .map(|k| (edit_distance(name, k), *k))
@@ -286,6 +349,8 @@ mod tests {
     fn dates_must_be_real_days() {
         assert!(date("d", &json!("2026-02-30")).is_err());
         assert!(date("d", &json!("2026-2-3")).is_err());
+        assert!(date("d", &json!("+202-11-01")).is_err());
+        assert!(date("d", &json!("-001-11-01")).is_err());
         assert_eq!(
             date("d", &json!("2028-02-29")).unwrap().to_string(),
             "2028-02-29"

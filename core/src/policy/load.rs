@@ -140,6 +140,15 @@ pub(crate) fn compile(
             );
         }
         for f in ast.iter_functions() {
+            if super::sandbox::RESERVED_FUNCTIONS.contains(&f.name) {
+                errors.push(
+                    PolicyError::new(
+                        *name,
+                        format!("`{}` is provided by kam and cannot be redefined", f.name),
+                    )
+                    .at(fn_line(&files[*name], f.name), None),
+                );
+            }
             let key = (f.name.to_string(), f.params.len());
             if let Some(first) = defined.insert(key, name) {
                 errors.push(
@@ -171,7 +180,8 @@ pub(crate) fn compile(
             );
         }
     }
-    if entries.is_empty() {
+    let compiled_all = asts.len() == files.len();
+    if entries.is_empty() && compiled_all {
         let wanted: Vec<String> = super::ENTRY_POINTS
             .iter()
             .map(|(n, a)| format!("`{n}` ({a} parameters)"))
@@ -219,6 +229,13 @@ fn collect<T>(errors: &mut Vec<PolicyError>, r: Result<T, PolicyError>) -> Optio
 
 /// Runs a file whose whole content is one map literal.
 fn eval_map(engine: &Engine, ast: &AST, file: &str) -> Result<Map, PolicyError> {
+    if ast.statements().len() != 1 || ast.has_functions() {
+        return Err(PolicyError::new(
+            file,
+            "must hold exactly one map literal `#{ … }` and nothing else",
+        )
+        .at(Some(1), None));
+    }
     let value = engine.eval_ast::<Dynamic>(ast).map_err(|e| {
         let pos = e.position();
         PolicyError::new(file, e.to_string()).at(pos.line(), pos.position())

@@ -115,7 +115,7 @@ impl Policy {
             version: compiled.manifest.version.clone(),
             digest: compiled.digest,
         };
-        Ok(Policy {
+        let policy = Policy {
             inner: Arc::new(Inner {
                 engine,
                 ast: compiled.ast,
@@ -127,7 +127,9 @@ impl Policy {
                 sources: files,
                 limits,
             }),
-        })
+        };
+        crate::eval::check_parameters(&policy)?;
+        Ok(policy)
     }
 
     /// Name, version and digest, as every result carries them.

@@ -16,8 +16,12 @@ use rhai::packages::{Package, StandardPackage};
 use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString, INT};
 use rust_decimal::Decimal;
 
-/// Caps on what one evaluation may consume. The defaults suit the bundled
-/// policy with a wide margin; raise them for much larger policies.
+/// Caps on what one evaluation may consume.
+///
+/// The defaults suit the bundled policy with a wide margin (it nests 5 calls
+/// deep) and are sized so that the deepest program they allow ends as a rule
+/// error, not a native stack overflow, on a 2 MiB thread stack even in a debug
+/// build (tested). Raising the depth limits needs a bigger stack.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Limits {
@@ -33,22 +37,50 @@ pub struct Limits {
     pub max_array_size: usize,
     /// Entries in any map a rule builds.
     pub max_map_size: usize,
+    /// Wall-clock time per evaluation. One operation can be a native call that
+    /// scans a 10,000-item array, so the operation count alone does not bound
+    /// time. Checked every 1,024 operations; not enforced on wasm32, which has
+    /// no clock here (`None` disables it).
+    pub max_duration: Option<std::time::Duration>,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_operations: 1_000_000,
-            max_call_levels: 48,
-            max_expr_depth: (64, 48),
+            max_call_levels: 12,
+            max_expr_depth: (32, 24),
             max_string_size: 64 * 1024,
             max_array_size: 10_000,
             max_map_size: 10_000,
+            max_duration: Some(std::time::Duration::from_secs(1)),
         }
     }
 }
 
 type Fallible<T> = Result<T, Box<EvalAltResult>>;
+
+/// Functions kam provides that rule files may not redefine: a policy's own
+/// `contains` would silently change every `x in list`.
+pub(crate) const RESERVED_FUNCTIONS: &[&str] = &[
+    "note",
+    "money",
+    "pct",
+    "join",
+    "position",
+    "contains",
+    "date",
+    "add_days",
+    "add_months",
+    "index_of",
+    "len",
+    "keys",
+    "to_string",
+    "to_debug",
+    "sleep",
+    "exit",
+    "type_of",
+];
 
 /// Builds the sandboxed engine for one policy.
 pub(crate) fn engine(limits: &Limits) -> Engine {
@@ -75,6 +107,7 @@ pub(crate) fn engine(limits: &Limits) -> Engine {
         engine.disable_symbol(symbol);
     }
     engine.on_print(|_| {}).on_debug(|_, _, _| {});
+    deadline::install(&mut engine);
     engine.register_fn("sleep", |_: INT| -> Fallible<()> {
         Err("sleep is not available to policies".into())
     });
@@ -104,7 +137,60 @@ pub(crate) fn register_fields<'a>(engine: &mut Engine, names: impl Iterator<Item
                 .cloned()
                 .ok_or_else(|| missing_field(&key))
         });
+        // rhai writes a property back through its setter after any method call
+        // on it (`p.tiers.position(t)`) and after `c.attributes.x = 1`. An
+        // unchanged value is accepted; a changed one is refused. Setters match
+        // the value's exact type, so one per value type.
+        macro_rules! refuse_writes {
+            ($($t:ty),+) => {$(
+                let key: ImmutableString = name.into();
+                engine.register_set(name, move |m: &mut FrozenMap, v: $t| -> Fallible<()> {
+                    match m.0.get(key.as_str()) {
+                        Some(current) if same(current, &Dynamic::from(v)) => Ok(()),
+                        _ => Err(format!(
+                            "`{key}` is read-only: rules cannot change the record or the parameters"
+                        )
+                        .into()),
+                    }
+                });
+            )+};
+        }
+        refuse_writes!(
+            rhai::Map,
+            rhai::Array,
+            INT,
+            Decimal,
+            bool,
+            ImmutableString,
+            NaiveDate,
+            ()
+        );
     }
+}
+
+/// Structural equality for the values a record or the parameters hold.
+fn same(a: &Dynamic, b: &Dynamic) -> bool {
+    if a.type_id() != b.type_id() {
+        return false;
+    }
+    if a.is_unit() {
+        return true;
+    }
+    macro_rules! eq_as {
+        ($($t:ty),+) => {$(
+            if let (Some(x), Some(y)) = (a.read_lock::<$t>(), b.read_lock::<$t>()) {
+                return *x == *y;
+            }
+        )+};
+    }
+    eq_as!(bool, INT, Decimal, ImmutableString, NaiveDate);
+    if let (Some(x), Some(y)) = (a.read_lock::<rhai::Array>(), b.read_lock::<rhai::Array>()) {
+        return x.len() == y.len() && x.iter().zip(y.iter()).all(|(x, y)| same(x, y));
+    }
+    if let (Some(x), Some(y)) = (a.read_lock::<rhai::Map>(), b.read_lock::<rhai::Map>()) {
+        return x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)));
+    }
+    false
 }
 
 fn missing_field(key: &str) -> Box<EvalAltResult> {
@@ -139,6 +225,51 @@ fn register_frozen_map(engine: &mut Engine) {
         .register_fn("len", |m: &mut FrozenMap| m.0.len() as INT)
         .register_fn("to_string", |m: &mut FrozenMap| format!("{:?}", m.0))
         .register_fn("to_debug", |m: &mut FrozenMap| format!("{:?}", m.0));
+}
+
+/// The per-evaluation wall-clock limit: the deadline lives in a thread-local,
+/// set around each evaluation by [`deadline::run`], read by `on_progress`.
+pub(crate) mod deadline {
+    use rhai::{Dynamic, Engine};
+
+    #[cfg(not(target_arch = "wasm32"))]
+    std::thread_local! {
+        static DEADLINE: std::cell::Cell<Option<(std::time::Instant, std::time::Duration)>> =
+            const { std::cell::Cell::new(None) };
+    }
+
+    /// The message a timed-out evaluation reports.
+    pub(crate) const TIMED_OUT: &str = "time limit";
+
+    pub(super) fn install(engine: &mut Engine) {
+        #[cfg(not(target_arch = "wasm32"))]
+        engine.on_progress(|ops| {
+            if ops % 1024 != 0 {
+                return None;
+            }
+            let (start, budget) = DEADLINE.with(|d| d.get())?;
+            (start.elapsed() > budget).then(|| Dynamic::from(TIMED_OUT))
+        });
+        #[cfg(target_arch = "wasm32")]
+        let _ = engine;
+    }
+
+    /// Runs `f` with the deadline `budget` from now (none when `None`).
+    pub(crate) fn run<R>(budget: Option<std::time::Duration>, f: impl FnOnce() -> R) -> R {
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let previous =
+                DEADLINE.with(|d| d.replace(budget.map(|b| (std::time::Instant::now(), b))));
+            let result = f();
+            DEADLINE.with(|d| d.set(previous));
+            result
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
+            let _ = budget;
+            f()
+        }
+    }
 }
 
 /// Makes `amount > "1000"` or `() >= 1` an error instead of a silent `false`.
@@ -227,6 +358,46 @@ fn register_strict_comparisons(engine: &mut Engine) {
         "a number",
         ["<", "<=", ">", ">=", "==", "!="]
     );
+    refuse!(
+        engine,
+        bool,
+        ImmutableString,
+        "a bool",
+        "a string",
+        ["<", "<=", ">", ">=", "==", "!="]
+    );
+    refuse!(
+        engine,
+        NaiveDate,
+        Decimal,
+        "a date",
+        "a number",
+        ["<", "<=", ">", ">=", "==", "!="]
+    );
+    refuse!(
+        engine,
+        NaiveDate,
+        bool,
+        "a date",
+        "a bool",
+        ["<", "<=", ">", ">=", "==", "!="]
+    );
+    refuse!(
+        engine,
+        ImmutableString,
+        (),
+        "a string",
+        "() (a missing value)",
+        ["<", "<=", ">", ">="]
+    );
+    refuse!(
+        engine,
+        bool,
+        (),
+        "a bool",
+        "() (a missing value)",
+        ["<", "<=", ">", ">="]
+    );
 }
 
 /// The `date` type: `as_of`, record dates and result dates are all `date`s.
@@ -238,8 +409,9 @@ fn register_date(engine: &mut Engine) {
                 .ok_or_else(|| format!("not a date YYYY-MM-DD: {s:?}").into())
         })
         .register_fn("add_days", |d: NaiveDate, n: INT| -> Fallible<NaiveDate> {
-            d.checked_add_signed(chrono::TimeDelta::days(n))
-                .ok_or_else(|| out_of_range(d))
+            // try_days: TimeDelta::days panics beyond ±2^63 ms.
+            let moved = chrono::TimeDelta::try_days(n).and_then(|t| d.checked_add_signed(t));
+            in_calendar(d, moved)
         })
         .register_fn(
             "add_months",
@@ -251,7 +423,7 @@ fn register_date(engine: &mut Engine) {
                 } else {
                     d.checked_sub_months(Months::new(months))
                 };
-                moved.ok_or_else(|| out_of_range(d))
+                in_calendar(d, moved)
             },
         )
         .register_fn("-", |a: NaiveDate, b: NaiveDate| -> INT {
@@ -271,7 +443,15 @@ fn register_date(engine: &mut Engine) {
 }
 
 fn out_of_range(d: NaiveDate) -> Box<EvalAltResult> {
-    format!("date arithmetic on {d} left the calendar").into()
+    format!("date arithmetic on {d} left the calendar (years 1-9999)").into()
+}
+
+/// Keeps results within years 1-9999, so every date kam writes reads back as `YYYY-MM-DD`.
+fn in_calendar(from: NaiveDate, moved: Option<NaiveDate>) -> Fallible<NaiveDate> {
+    match moved {
+        Some(d) if (1..=9999).contains(&d.year()) => Ok(d),
+        _ => Err(out_of_range(from)),
+    }
 }
 
 /// Helpers for explanations: `money(x)`, `pct(x)`, `list.join(sep)`,

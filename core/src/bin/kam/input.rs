@@ -89,12 +89,23 @@ impl Records {
             .has_headers(true)
             .flexible(true)
             .from_reader(input);
-        let headers = rows
+        let headers: Vec<String> = rows
             .byte_headers()
             .map_err(|e| format!("{path}: cannot read the CSV header: {e}"))?
             .iter()
             .map(|h| String::from_utf8_lossy(h).trim().to_string())
             .collect();
+        // A repeated column would silently overwrite the first one.
+        let repeated = headers
+            .iter()
+            .enumerate()
+            .find(|(i, h)| headers[..*i].contains(h));
+        if let Some((i, h)) = repeated {
+            return Err(format!(
+                "{path}: the CSV header names column `{h}` twice (column {})",
+                i + 1
+            ));
+        }
         Ok(Records::Csv {
             rows,
             headers,

@@ -202,12 +202,7 @@ fn json_line(result: &Result<kam::CustomerResult, Error>, line: usize) -> String
             serde_json::to_value(r).unwrap_or_else(|e| error_value(line, None, &e.to_string()))
         }
         Err(e) => {
-            let id = match e {
-                Error::Record(r) => r.id.clone(),
-                Error::Rule(r) => Some(r.record_id.clone()),
-                _ => None,
-            };
-            serde_json::json!({"line": line, "id": id, "error": cases::error_json(e)})
+            serde_json::json!({"line": line, "id": e.record_id(), "error": cases::error_json(e)})
         }
     };
     value.to_string()
@@ -247,6 +242,11 @@ fn test(dir: &Path, cases_dir: Option<PathBuf>) -> u8 {
             return USAGE_OR_POLICY;
         }
     };
+    if all.is_empty() {
+        println!("no test cases in {}", cases_dir.display());
+        println!("0 passed, 0 failed");
+        return 1;
+    }
     let outcomes = cases::run(&policy, &all);
     let mut failed = 0;
     for o in outcomes.iter().filter(|o| !o.passed()) {
