@@ -24,3 +24,11 @@ pub fn edited_policy(edits: &[(&str, &str)]) -> Result<kam::Policy, kam::PolicyE
     }
     kam::Policy::from_sources(files)
 }
+
+/// The bundled sample customers (`data/customers.jsonl`) as JSON.
+pub fn sample_customers() -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(root().join("data/customers.jsonl")).unwrap_or_default();
+    text.lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}

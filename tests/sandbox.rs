@@ -222,11 +222,7 @@ fn a_failing_record_costs_only_itself_in_a_batch() {
 #[test]
 fn parallel_batch_equals_serial_evaluation() {
     let policy = kam_tests::default_policy();
-    let text = std::fs::read_to_string(kam_tests::root().join("data/customers.jsonl")).unwrap();
-    let records: Vec<serde_json::Value> = text
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let records = kam_tests::sample_customers();
     let records: Vec<_> = records.iter().cycle().take(2000).cloned().collect();
     let batch = policy.evaluate_customers_json(&records, as_of());
     for (r, b) in records.iter().zip(&batch) {
@@ -249,11 +245,7 @@ fn in_memory_sources_give_the_same_policy_as_the_directory() {
 #[test]
 fn one_policy_shared_by_many_threads_answers_like_one_thread() {
     let policy = kam_tests::default_policy();
-    let text = std::fs::read_to_string(kam_tests::root().join("data/customers.jsonl")).unwrap();
-    let records: Vec<serde_json::Value> = text
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let records = kam_tests::sample_customers();
     let serial: Vec<_> = records
         .iter()
         .map(|r| policy.evaluate_customer_json(r, as_of()))
