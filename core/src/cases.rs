@@ -171,6 +171,7 @@ pub fn evaluate(
 ) -> Result<Value, Error> {
     let result = match entry {
         "customer" => serde_json::to_value(policy.evaluate_customer_json(record, as_of)?),
+        "staff" => serde_json::to_value(policy.evaluate_staff_json(record)?),
         other => {
             return Err(Error::Policy(crate::PolicyErrors(vec![
                 crate::PolicyError::new("(cases)", format!("unknown entry point `{other}`")),

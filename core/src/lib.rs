@@ -44,5 +44,8 @@ pub mod policy;
 pub use error::{
     Error, PolicyError, PolicyErrors, RecordError, RecordErrorKind, RuleError, RuleErrorKind,
 };
-pub use model::{Change, CustomerRecord, CustomerResult, PolicyInfo, Reason, Status};
+pub use eval::period::{Span, StaffPeriodResult};
+pub use model::{
+    Change, CustomerRecord, CustomerResult, PolicyInfo, Reason, StaffRecord, StaffResult, Status,
+};
 pub use policy::{Limits, Policy};

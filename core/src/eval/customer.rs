@@ -35,7 +35,8 @@ impl Policy {
         as_of: NaiveDate,
     ) -> Result<CustomerResult, Error> {
         let c = to_dynamic(self, record)?;
-        let value = super::call_entry(self, ENTRY, &record.id, c, as_of)?;
+        let args = (c, rhai::Dynamic::from(as_of), self.params().clone());
+        let value = super::call_entry(self, ENTRY, "customer(c, as_of, p)", &record.id, args)?;
         from_dynamic(self, record, value)
     }
 

@@ -1,38 +1,40 @@
 //! Running a policy's entry points on records and checking what they return.
 
 pub(crate) mod customer;
+pub mod period;
 mod record;
 mod shape;
+pub(crate) mod staff;
 
-use chrono::NaiveDate;
 use rhai::{CallFnOptions, Dynamic, EvalAltResult, Scope};
 
 use crate::error::{PolicyError, PolicyErrors, RuleError, RuleErrorKind};
 use crate::{Error, Policy};
 
-/// Calls entry point `name(record, as_of, params)` and returns its raw value,
-/// or a rule error located in the policy file where the script failed.
+/// Calls script function `name` (an entry point or a function the engine
+/// needs, like `staff_kpis`) with `args`, or reports a rule error located in
+/// the policy file where the script failed. `signature` names the function
+/// for the error when the policy does not define it.
 pub(crate) fn call_entry(
     policy: &Policy,
     name: &str,
+    signature: &str,
     record_id: &str,
-    record: Dynamic,
-    as_of: NaiveDate,
+    args: impl rhai::FuncArgs,
 ) -> Result<Dynamic, Error> {
-    let Some(entry) = policy.entry(name) else {
-        return Err(Error::Policy(PolicyErrors(vec![PolicyError::new(
-            "(policy)",
-            format!("this policy defines no `{name}(record, as_of, params)` function"),
-        )])));
+    let file = match policy.entry(name) {
+        Some(entry) => entry.file.as_str(),
+        None => match policy.function_file(name) {
+            Some(file) => file,
+            None => {
+                return Err(Error::Policy(PolicyErrors(vec![PolicyError::new(
+                    "(policy)",
+                    format!("this policy defines no `{signature}` function"),
+                )])))
+            }
+        },
     };
-    call(
-        policy,
-        name,
-        &entry.file,
-        record_id,
-        (record, Dynamic::from(as_of), policy.params().clone()),
-    )
-    .map_err(Error::Rule)
+    call(policy, name, file, record_id, args).map_err(Error::Rule)
 }
 
 /// The optional hook a policy uses to validate its own parameters at load time.

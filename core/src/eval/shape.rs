@@ -4,10 +4,12 @@
 //! wrong type into a [`ShapeError`] naming the result field, never a panic or a
 //! silently wrong result.
 
+use std::collections::BTreeMap;
 use std::fmt::Display;
 
 use chrono::NaiveDate;
 use rhai::{Array, Dynamic, Map, INT};
+use rust_decimal::Decimal;
 
 use crate::model::fields::join;
 
@@ -147,6 +149,42 @@ impl Returned {
             .map_err(|_| mismatch(&field, "true or false", &v))
     }
 
+    /// A number (integer or decimal), as an exact normalised decimal.
+    pub(crate) fn number(&mut self, key: &str) -> Shaped<Decimal> {
+        let (field, v) = self.take(key);
+        as_number(&field, &v)
+    }
+
+    /// A number or `()`.
+    pub(crate) fn opt_number(&mut self, key: &str) -> Shaped<Option<Decimal>> {
+        let (field, v) = self.take(key);
+        if v.is_unit() {
+            Ok(None)
+        } else {
+            as_number(&field, &v).map(Some)
+        }
+    }
+
+    /// A map of names to numbers or `()` (KPIs).
+    pub(crate) fn number_map(&mut self, key: &str) -> Shaped<BTreeMap<String, Option<Decimal>>> {
+        let (field, v) = self.take(key);
+        if !v.is_map() {
+            return Err(mismatch(&field, "a map of numbers or ()", &v));
+        }
+        let map = v.try_cast::<Map>().ok_or_else(|| lost(&field))?;
+        map.into_iter()
+            .map(|(k, x)| {
+                let x = x.flatten();
+                let value = if x.is_unit() {
+                    None
+                } else {
+                    Some(as_number(&Item2(&field, &k), &x)?)
+                };
+                Ok((k.to_string(), value))
+            })
+            .collect()
+    }
+
     /// A whole number greater than zero.
     pub(crate) fn positive_int(&mut self, key: &str) -> Shaped<INT> {
         let (field, v) = self.take(key);
@@ -205,6 +243,25 @@ impl Returned {
     /// The dotted path of `key` in this map, for errors raised by callers.
     pub(crate) fn path_of(&self, key: &str) -> String {
         join(&self.path, key)
+    }
+}
+
+fn as_number(field: &dyn Display, v: &Dynamic) -> Shaped<Decimal> {
+    if let Ok(i) = v.as_int() {
+        Ok(Decimal::from(i))
+    } else if let Ok(d) = v.as_decimal() {
+        Ok(d.normalize())
+    } else {
+        Err(mismatch(field, "a number", v))
+    }
+}
+
+/// A named entry of a map field, for errors.
+struct Item2<'a>(&'a dyn Display, &'a str);
+
+impl Display for Item2<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.0, self.1)
     }
 }
 

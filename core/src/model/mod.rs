@@ -6,12 +6,19 @@
 
 pub mod customer;
 pub(crate) mod fields;
+pub mod period;
+pub mod staff;
 
 pub use customer::{
     Admission, BlacklistProposal, Change, CreditRating, CustomerRecord, CustomerResult, Incident,
     IncidentKind, PolicyInfo, Reason, Relationship, Scale, Status, Visit,
 };
 pub use fields::parse_date;
+pub use period::Period;
+pub use staff::{
+    Adjustment, Analysis, Communication, Knowledge, Ratings, Reviews, Role, ScoreItem, Scorecard,
+    StaffRecord, StaffResult,
+};
 
 /// Declares a closed set of snake_case names with parsing and display.
 macro_rules! string_enum {

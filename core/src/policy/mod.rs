@@ -16,9 +16,9 @@ pub use sandbox::{format_money, format_pct, Limits};
 use crate::error::PolicyErrors;
 use crate::model::PolicyInfo;
 
-/// Entry points a policy may define, with their parameter counts
-/// (`record, as_of, params`).
-pub(crate) const ENTRY_POINTS: &[(&str, usize)] = &[("customer", 3)];
+/// Entry points a policy may define, with their parameter counts:
+/// `customer(c, as_of, p)` and `staff(s, p)`.
+pub(crate) const ENTRY_POINTS: &[(&str, usize)] = &[("customer", 3), ("staff", 2)];
 
 /// What `policy.rhai` declares.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -72,6 +72,7 @@ pub(crate) const RESERVED_FUNCTIONS: &[&str] = &[
     "date",
     "add_days",
     "add_months",
+    "days_in_month",
     "index_of",
     "len",
     "keys",
@@ -123,6 +124,13 @@ pub(crate) fn engine(limits: &Limits) -> Engine {
     register_formatting(&mut engine);
     register_frozen_map(&mut engine);
     register_fields(&mut engine, crate::model::customer::FIELDS.iter().copied());
+    register_fields(
+        &mut engine,
+        crate::model::staff::FIELDS
+            .iter()
+            .copied()
+            .filter(|f| !crate::model::customer::FIELDS.contains(f)),
+    );
     engine
 }
 
@@ -426,6 +434,12 @@ fn register_date(engine: &mut Engine) {
                 in_calendar(d, moved)
             },
         )
+        .register_fn("days_in_month", |period: &str| -> Fallible<INT> {
+            period
+                .parse::<crate::model::Period>()
+                .map(|p| INT::from(p.days()))
+                .map_err(|_| format!("not a month YYYY-MM: {period:?}").into())
+        })
         .register_fn("-", |a: NaiveDate, b: NaiveDate| -> INT {
             (a - b).num_days()
         })

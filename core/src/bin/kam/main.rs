@@ -39,6 +39,22 @@ enum Command {
         #[arg(default_value = "-")]
         file: String,
     },
+    /// Score staff-months: one JSON result (or error) line per input line, or
+    /// one line per person and quarter/year with `--aggregate`.
+    Staff {
+        /// Policy directory (e.g. `rules`).
+        #[arg(long)]
+        policy: PathBuf,
+        /// Group months by person into quarters or years.
+        #[arg(long, value_enum)]
+        aggregate: Option<Aggregate>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Json)]
+        format: Format,
+        /// JSON Lines file, CSV file (`.csv`, header row), or `-` for stdin (JSON Lines).
+        #[arg(default_value = "-")]
+        file: String,
+    },
     /// Compile and validate a policy; print its digest or every error.
     Check {
         /// Policy directory.
@@ -64,6 +80,14 @@ enum Format {
     Table,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum Aggregate {
+    /// Calendar quarters (`2026-Q3`).
+    Quarter,
+    /// Calendar years.
+    Year,
+}
+
 fn parse_as_of(s: &str) -> Result<NaiveDate, String> {
     kam::model::parse_date(s).ok_or_else(|| format!("`{s}` is not a date YYYY-MM-DD"))
 }
@@ -80,7 +104,33 @@ fn main() -> ExitCode {
             file,
         } => {
             let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
-            customers(&policy, as_of, format, &file)
+            run_lines(&policy, format, &file, table::CUSTOMER, |p, record| {
+                let result = p.evaluate_customer_json(record, as_of)?;
+                let row = table::customer_row(&result);
+                Ok((serde_json::to_value(result).unwrap_or_default(), row))
+            })
+        }
+        Command::Staff {
+            policy,
+            aggregate: None,
+            format,
+            file,
+        } => run_lines(&policy, format, &file, table::STAFF, |p, record| {
+            let result = p.evaluate_staff_json(record)?;
+            let row = table::staff_row(&result);
+            Ok((serde_json::to_value(result).unwrap_or_default(), row))
+        }),
+        Command::Staff {
+            policy,
+            aggregate: Some(span),
+            format,
+            file,
+        } => {
+            let span = match span {
+                Aggregate::Quarter => kam::Span::Quarter,
+                Aggregate::Year => kam::Span::Year,
+            };
+            staff_periods(&policy, span, format, &file)
         }
         Command::Check { policy } => check(&policy),
         Command::Test { policy, cases } => test(&policy, cases),
@@ -106,7 +156,18 @@ fn load(dir: &Path) -> Result<Policy, u8> {
 /// small enough that memory stays flat on a million-line export.
 const CHUNK: usize = 16_384;
 
-fn customers(dir: &Path, as_of: NaiveDate, format: Format, file: &str) -> u8 {
+/// A record's JSON result and its table cells, or why it failed.
+type Evaluated = Result<(Value, Vec<String>), Error>;
+
+/// Evaluates every input line with `eval`, in parallel chunks, writing one
+/// output line (or table row) per input line in order.
+fn run_lines(
+    dir: &Path,
+    format: Format,
+    file: &str,
+    header: &[&str],
+    eval: impl Fn(&Policy, &Value) -> Evaluated + Sync + Send,
+) -> u8 {
     let policy = match load(dir) {
         Ok(p) => p,
         Err(code) => return code,
@@ -134,7 +195,7 @@ fn customers(dir: &Path, as_of: NaiveDate, format: Format, file: &str) -> u8 {
         let results = kam::batch::map(&items, |item| {
             item.record()
                 .map_err(Error::from)
-                .and_then(|record| policy.evaluate_customer_json(&record, as_of))
+                .and_then(|record| eval(&policy, &record))
                 .map_err(|e| with_line(e, item.line))
         });
         total += results.len();
@@ -143,14 +204,20 @@ fn customers(dir: &Path, as_of: NaiveDate, format: Format, file: &str) -> u8 {
             Format::Json => results
                 .iter()
                 .zip(&items)
-                .try_for_each(|(r, item)| writeln!(out, "{}", json_line(r, item.line))),
+                .try_for_each(|(r, item)| match r {
+                    Ok((value, _)) => writeln!(out, "{value}"),
+                    Err(e) => writeln!(out, "{}", error_line(e, item.line)),
+                }),
             Format::Table => {
-                table_rows.extend(
-                    items
-                        .iter()
-                        .zip(&results)
-                        .map(|(item, r)| table::row(item.line, r)),
-                );
+                table_rows.extend(items.iter().zip(&results).map(|(item, r)| {
+                    let cells = match r {
+                        Ok((_, row)) => row.clone(),
+                        Err(e) => table::error_row(e),
+                    };
+                    std::iter::once(item.line.to_string())
+                        .chain(cells)
+                        .collect()
+                }));
                 Ok(())
             }
         };
@@ -158,8 +225,20 @@ fn customers(dir: &Path, as_of: NaiveDate, format: Format, file: &str) -> u8 {
             return code;
         }
     }
+    finish(&mut out, format, header, &table_rows, failed, total)
+}
+
+/// Writes the table (if any), flushes, reports failures; the exit code.
+fn finish(
+    out: &mut impl Write,
+    format: Format,
+    header: &[&str],
+    table_rows: &[Vec<String>],
+    failed: usize,
+    total: usize,
+) -> u8 {
     if let Format::Table = format {
-        if let Err(code) = table::write(&mut out, &table_rows).map_err(write_failed) {
+        if let Err(code) = table::write(out, header, table_rows).map_err(write_failed) {
             return code;
         }
     }
@@ -172,6 +251,93 @@ fn customers(dir: &Path, as_of: NaiveDate, format: Format, file: &str) -> u8 {
     } else {
         0
     }
+}
+
+/// `kam staff --aggregate`: bad lines first (one error line each, in input
+/// order), then one line per person and period.
+fn staff_periods(dir: &Path, span: kam::Span, format: Format, file: &str) -> u8 {
+    let policy = match load(dir) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let mut input = match input::Records::open(file) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return USAGE_OR_POLICY;
+        }
+    };
+    let mut records = Vec::new();
+    let mut bad = Vec::new();
+    loop {
+        match input.next_chunk(CHUNK) {
+            Ok(items) if items.is_empty() => break,
+            Ok(items) => {
+                for item in items {
+                    let parsed = item
+                        .record()
+                        .map_err(Error::from)
+                        .and_then(|v| kam::StaffRecord::from_json(&v).map_err(Error::from));
+                    match parsed {
+                        Ok(r) => records.push(r),
+                        Err(e) => bad.push(with_line(e, item.line)),
+                    }
+                }
+            }
+            Err(e) => {
+                eprintln!("error: cannot read {file}: {e}");
+                return USAGE_OR_POLICY;
+            }
+        }
+    }
+    let results = policy.aggregate_staff(&records, span);
+    let failed = bad.len() + results.iter().filter(|r| r.is_err()).count();
+    let total = bad.len() + results.len();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut rows = Vec::new();
+    let written = bad.iter().try_for_each(|e| {
+        let line = match e {
+            Error::Record(r) => r.line.unwrap_or(0),
+            _ => 0,
+        };
+        match format {
+            Format::Json => writeln!(out, "{}", error_line(e, line)),
+            Format::Table => {
+                rows.push(
+                    std::iter::once(String::new())
+                        .chain(table::error_row(e))
+                        .collect(),
+                );
+                Ok(())
+            }
+        }
+    });
+    let written = written.and_then(|_| {
+        results.iter().try_for_each(|r| match (format, r) {
+            (Format::Json, Ok(p)) => {
+                writeln!(out, "{}", serde_json::to_value(p).unwrap_or_default())
+            }
+            (Format::Json, Err(e)) => writeln!(
+                out,
+                "{}",
+                serde_json::json!({"id": e.record_id(), "error": cases::error_json(e)})
+            ),
+            (Format::Table, r) => {
+                rows.push(match r {
+                    Ok(p) => table::period_row(p),
+                    Err(e) => std::iter::once(String::new())
+                        .chain(table::error_row(e))
+                        .collect(),
+                });
+                Ok(())
+            }
+        })
+    });
+    if let Err(code) = written.map_err(write_failed) {
+        return code;
+    }
+    finish(&mut out, format, table::PERIOD, &rows, failed, total)
 }
 
 /// An output error ends the run, except a closed pipe (`| head`), which is the
@@ -195,21 +361,9 @@ fn with_line(e: Error, line: usize) -> Error {
     }
 }
 
-/// The output line for one record: its result, or `{"line", "id", "error"}`.
-fn json_line(result: &Result<kam::CustomerResult, Error>, line: usize) -> String {
-    let value = match result {
-        Ok(r) => {
-            serde_json::to_value(r).unwrap_or_else(|e| error_value(line, None, &e.to_string()))
-        }
-        Err(e) => {
-            serde_json::json!({"line": line, "id": e.record_id(), "error": cases::error_json(e)})
-        }
-    };
-    value.to_string()
-}
-
-fn error_value(line: usize, id: Option<String>, message: &str) -> Value {
-    serde_json::json!({"line": line, "id": id, "error": {"kind": "internal", "field": null, "message": message}})
+/// The output line for a record that failed: `{"line", "id", "error"}`.
+fn error_line(e: &Error, line: usize) -> Value {
+    serde_json::json!({"line": line, "id": e.record_id(), "error": cases::error_json(e)})
 }
 
 fn check(dir: &Path) -> u8 {
