@@ -309,3 +309,88 @@ fn duplicate_csv_columns_and_an_empty_case_folder_are_refused() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("no test cases"));
 }
+
+#[test]
+fn staff_months_and_quarters() {
+    let out = kam(&["staff", "--policy", "rules", "data/staff.jsonl"], None);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let months = lines(&out);
+    assert_eq!(months.len(), 22);
+    assert_eq!(
+        (months[0]["id"].as_str(), months[0]["period"].as_str()),
+        (Some("S-001"), Some("2026-07"))
+    );
+    // Decimals are exact JSON numbers, not strings.
+    assert!(months[1]["scorecard"]["total"].is_number(), "{}", months[1]);
+    assert_eq!(
+        months[0]["kpis"]["sales_completion_rate"].to_string(),
+        "0.95"
+    );
+
+    let out = kam(
+        &[
+            "staff",
+            "--policy",
+            "rules",
+            "--aggregate",
+            "quarter",
+            "data/staff.jsonl",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let quarters = lines(&out);
+    assert_eq!(quarters.len(), 8);
+    let q = quarters
+        .iter()
+        .find(|q| q["id"] == "S-004" && q["period"] == "2026-Q3")
+        .unwrap();
+    assert_eq!(q["missing_months"], serde_json::json!(["2026-08"]));
+    assert_eq!(q["total"].to_string(), "60.75");
+
+    let table = kam(
+        &[
+            "staff",
+            "--policy",
+            "rules",
+            "--aggregate",
+            "year",
+            "--format",
+            "table",
+            "data/staff.jsonl",
+        ],
+        None,
+    );
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert_eq!(text.lines().count(), 5, "{text}");
+}
+
+#[test]
+fn bad_staff_lines_get_error_lines_and_the_rest_go_on() {
+    let good = std::fs::read_to_string(root().join("data/staff.jsonl"))
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    let input = format!(
+        "{good}\n{}\n{}\n{good}\n",
+        good.replace("\"period\": \"2026-07\"", "\"period\": \"2026-13\""),
+        good.replace("\"sales_target\": 2800000", "\"sales_target\": 0"),
+    );
+    let out = kam(&["staff", "--policy", "rules", "-"], Some(input.as_bytes()));
+    assert_eq!(out.status.code(), Some(1));
+    let r = lines(&out);
+    assert_eq!(r.len(), 4);
+    assert_eq!(r[1]["error"]["field"], "period");
+    assert_eq!(r[2]["error"]["field"], "sales_target");
+    assert_eq!(
+        (r[0]["id"].as_str(), r[3]["id"].as_str()),
+        (Some("S-001"), Some("S-001"))
+    );
+}

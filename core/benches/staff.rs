@@ -1,0 +1,67 @@
+//! Criterion benchmarks for staff: one staff-month (the whole scorecard with
+//! its explanations) and a batch of 100,000 on 1 and 2 threads.
+//!
+//! Run: `cargo bench -p kam-core --bench staff`
+
+use std::hint::black_box;
+use std::path::PathBuf;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use kam::{Policy, StaffRecord};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn records(n: usize) -> Vec<StaffRecord> {
+    let text = std::fs::read_to_string(root().join("data/staff.jsonl")).expect("sample data");
+    let samples: Vec<StaffRecord> = text
+        .lines()
+        .map(|l| StaffRecord::from_json(&serde_json::from_str(l).expect("json")).expect("valid"))
+        .collect();
+    (0..n)
+        .map(|i| {
+            let mut r = samples[i % samples.len()].clone();
+            r.id = format!("B-{i}");
+            r
+        })
+        .collect()
+}
+
+fn staff(c: &mut Criterion) {
+    let policy = Policy::from_dir(root().join("rules")).expect("bundled policy loads");
+    let all = records(22);
+    // Line 1: every item scored, department KPIs present.
+    let one = all[0].clone();
+    c.bench_function("staff/one (S-001 2026-07, all KPIs)", |b| {
+        b.iter(|| policy.evaluate_staff(black_box(&one)))
+    });
+    let mut group = c.benchmark_group("staff/one sample");
+    group.throughput(Throughput::Elements(all.len() as u64));
+    group.bench_function("all 22 samples, serial", |b| {
+        b.iter(|| {
+            all.iter()
+                .filter(|r| policy.evaluate_staff(black_box(r)).is_ok())
+                .count()
+        })
+    });
+    group.finish();
+
+    let batch = records(100_000);
+    let mut group = c.benchmark_group("staff/batch 100k");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(batch.len() as u64));
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("pool");
+        group.bench_function(format!("{threads} thread(s)"), |b| {
+            b.iter(|| pool.install(|| policy.evaluate_staff_batch(black_box(&batch))))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, staff);
+criterion_main!(benches);
