@@ -16,5 +16,7 @@ step "policy check";           cargo run --quiet --release --bin kam -- check --
 step "policy test cases";      cargo run --quiet --release --bin kam -- test --policy rules
 step "main job on the sample data"
 cargo run --quiet --release --bin kam -- customers --policy rules --as-of 2026-11-01 data/customers.jsonl > /dev/null
+cargo run --quiet --release --bin kam -- staff --policy rules data/staff.jsonl > /dev/null
+cargo run --quiet --release --bin kam -- staff --policy rules --aggregate quarter data/staff.jsonl > /dev/null
 echo
 echo "all suites passed"
