@@ -6,9 +6,9 @@ use serde_json::Value;
 
 use super::record::{self, RecordMap};
 use super::shape::{Returned, ShapeError, Shaped};
-use crate::error::{RecordError, RecordErrorKind, RuleError, RuleErrorKind};
+use crate::error::{RecordError, RecordErrorKind};
 use crate::model::{
-    Admission, BlacklistProposal, Change, CustomerRecord, CustomerResult, Reason, Status, Visit,
+    Admission, BlacklistProposal, Change, CustomerRecord, CustomerResult, Status, Visit,
 };
 use crate::{batch, Error, Policy};
 
@@ -137,23 +137,7 @@ fn from_dynamic(
     r: &CustomerRecord,
     value: Dynamic,
 ) -> Result<CustomerResult, Error> {
-    read_result(policy, r, value).map_err(|e| {
-        let (file, line) = policy
-            .entry(ENTRY)
-            .map(|e| (e.file.clone(), e.line))
-            .unwrap_or_default();
-        Error::from(RuleError {
-            record_id: r.id.clone(),
-            file,
-            line,
-            column: None,
-            kind: RuleErrorKind::Shape {
-                field: e.field,
-                expected: e.expected,
-                found: e.found,
-            },
-        })
-    })
+    read_result(policy, r, value).map_err(|e| super::shape_error(policy, ENTRY, &r.id, e))
 }
 
 fn read_result(policy: &Policy, r: &CustomerRecord, value: Dynamic) -> Shaped<CustomerResult> {
@@ -201,16 +185,7 @@ fn read_result(policy: &Policy, r: &CustomerRecord, value: Dynamic) -> Shaped<Cu
         }),
         None => None,
     };
-    let reasons = m
-        .records("reasons", &["rule", "message"])?
-        .into_iter()
-        .map(|mut x| {
-            Ok(Reason {
-                rule: x.string("rule")?,
-                message: x.string("message")?,
-            })
-        })
-        .collect::<Shaped<Vec<_>>>()?;
+    let reasons = m.reasons()?;
 
     Ok(CustomerResult {
         id: r.id.clone(),

@@ -37,6 +37,35 @@ pub(crate) fn call_entry(
     call(policy, name, file, record_id, args).map_err(Error::Rule)
 }
 
+/// A result that does not fit the contract, reported at the returning
+/// function's `fn` line.
+pub(crate) fn shape_error(
+    policy: &Policy,
+    function: &str,
+    record_id: &str,
+    e: shape::ShapeError,
+) -> Error {
+    let file = policy
+        .function_file(function)
+        .unwrap_or_default()
+        .to_string();
+    let line = policy
+        .sources()
+        .get(&file)
+        .and_then(|text| crate::policy::fn_line(text, function));
+    Error::from(RuleError {
+        record_id: record_id.to_string(),
+        file,
+        line,
+        column: None,
+        kind: RuleErrorKind::Shape {
+            field: e.field,
+            expected: e.expected,
+            found: e.found,
+        },
+    })
+}
+
 /// The optional hook a policy uses to validate its own parameters at load time.
 pub(crate) const CHECK_PARAMETERS: &str = "check_parameters";
 

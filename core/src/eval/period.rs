@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::shape::Returned;
-use super::staff::{read_reasons, shape_error};
+use super::shape_error;
 use crate::model::{Period, PolicyInfo, Reason, StaffRecord};
 use crate::{batch, Error, Policy, RecordError, RecordErrorKind};
 
@@ -169,7 +169,10 @@ impl Policy {
         let kpis = k
             .number_map("kpis")
             .map_err(|e| shape_error(self, "staff_kpis", id, e))?;
-        reasons.extend(read_reasons(&mut k).map_err(|e| shape_error(self, "staff_kpis", id, e))?);
+        reasons.extend(
+            k.reasons()
+                .map_err(|e| shape_error(self, "staff_kpis", id, e))?,
+        );
 
         // Total and grade.
         let totals: rhai::Array = monthly_totals
@@ -206,7 +209,10 @@ impl Policy {
         let actions = g
             .strings("actions")
             .map_err(|e| shape_error(self, "staff_grade", id, e))?;
-        reasons.extend(read_reasons(&mut g).map_err(|e| shape_error(self, "staff_grade", id, e))?);
+        reasons.extend(
+            g.reasons()
+                .map_err(|e| shape_error(self, "staff_grade", id, e))?,
+        );
 
         Ok(StaffPeriodResult {
             id: id.to_string(),

@@ -185,6 +185,19 @@ impl Returned {
             .collect()
     }
 
+    /// `reasons`: an array of `#{rule, message}`.
+    pub(crate) fn reasons(&mut self) -> Shaped<Vec<crate::model::Reason>> {
+        self.records("reasons", &["rule", "message"])?
+            .into_iter()
+            .map(|mut x| {
+                Ok(crate::model::Reason {
+                    rule: x.string("rule")?,
+                    message: x.string("message")?,
+                })
+            })
+            .collect()
+    }
+
     /// A whole number greater than zero.
     pub(crate) fn positive_int(&mut self, key: &str) -> Shaped<INT> {
         let (field, v) = self.take(key);

@@ -6,9 +6,8 @@ use serde_json::Value;
 
 use super::record::{self, RecordMap};
 use super::shape::{Returned, ShapeError, Shaped};
-use crate::error::{RuleError, RuleErrorKind};
 use crate::model::staff::{Ratings, Reviews};
-use crate::model::{Adjustment, Reason, ScoreItem, Scorecard, StaffRecord, StaffResult};
+use crate::model::{Adjustment, ScoreItem, Scorecard, StaffRecord, StaffResult};
 use crate::{batch, Error, Policy};
 
 const ENTRY: &str = "staff";
@@ -33,7 +32,7 @@ impl Policy {
             &record.id,
             (s, self.params().clone()),
         )?;
-        read_result(self, record, value).map_err(|e| shape_error(self, ENTRY, &record.id, e))
+        read_result(self, record, value).map_err(|e| super::shape_error(self, ENTRY, &record.id, e))
     }
 
     /// Reads a JSON staff record (filling defaults, checking every field) and scores it.
@@ -46,34 +45,6 @@ impl Policy {
     pub fn evaluate_staff_batch(&self, records: &[StaffRecord]) -> Vec<Result<StaffResult, Error>> {
         batch::map(records, |r| self.evaluate_staff(r))
     }
-}
-
-/// A result that does not fit the contract, reported at the function's `fn` line.
-pub(crate) fn shape_error(
-    policy: &Policy,
-    function: &str,
-    record_id: &str,
-    e: ShapeError,
-) -> Error {
-    let file = policy
-        .function_file(function)
-        .unwrap_or_default()
-        .to_string();
-    let line = policy
-        .sources()
-        .get(&file)
-        .and_then(|text| crate::policy::fn_line(text, function));
-    Error::from(RuleError {
-        record_id: record_id.to_string(),
-        file,
-        line,
-        column: None,
-        kind: RuleErrorKind::Shape {
-            field: e.field,
-            expected: e.expected,
-            found: e.found,
-        },
-    })
 }
 
 fn money(d: Option<Decimal>) -> Dynamic {
@@ -156,22 +127,9 @@ fn read_result(policy: &Policy, r: &StaffRecord, value: Dynamic) -> Shaped<Staff
         grade: m.string("grade")?,
         actions: m.strings("actions")?,
         composite: m.opt_number("composite")?,
-        reasons: read_reasons(&mut m)?,
+        reasons: m.reasons()?,
         policy: policy.info().clone(),
     })
-}
-
-/// `reasons`: an array of `#{rule, message}`.
-pub(crate) fn read_reasons(m: &mut Returned) -> Shaped<Vec<Reason>> {
-    m.records("reasons", &["rule", "message"])?
-        .into_iter()
-        .map(|mut x| {
-            Ok(Reason {
-                rule: x.string("rule")?,
-                message: x.string("message")?,
-            })
-        })
-        .collect()
 }
 
 /// The scorecard: items never below 0, and a total that is exactly their sum.

@@ -143,11 +143,7 @@ impl CustomerRecord {
     ///
     /// Errors name the record id (when readable) and the first invalid field.
     pub fn from_json(value: &Value) -> Result<Self, RecordError> {
-        let id = read_id(value);
-        Self::read(value).map_err(|mut e| {
-            e.id = e.id.or(id);
-            e
-        })
+        fields::naming_id(value, Self::read)
     }
 
     fn read(value: &Value) -> Result<Self, RecordError> {

@@ -113,6 +113,17 @@ pub(crate) fn text(field: &str, v: &Value) -> Result<String, RecordError> {
     }
 }
 
+/// Runs `read` on a record; an error carries the record's id when it has a readable one.
+pub(crate) fn naming_id<T>(
+    value: &Value,
+    read: impl FnOnce(&Value) -> Result<T, RecordError>,
+) -> Result<T, RecordError> {
+    read(value).map_err(|mut e| {
+        e.id = e.id.or_else(|| super::customer::read_id(value));
+        e
+    })
+}
+
 /// A record id: a non-empty string without surrounding whitespace, so ids
 /// match the CRM's exactly (a CSV cell `"C-6 "` is an error, not a new customer).
 pub(crate) fn id(field: &str, v: &Value) -> Result<String, RecordError> {

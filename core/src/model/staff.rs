@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::customer::{read_id, PolicyInfo, Reason};
+use super::customer::{PolicyInfo, Reason};
 use super::fields::{self, Fields};
 use super::period::Period;
 use super::string_enum;
@@ -155,11 +155,7 @@ const REVIEW_FIELDS: &[&str] = &["self", "supervisor", "customer"];
 impl StaffRecord {
     /// Reads a record from a JSON object, filling defaults; errors name the id and field.
     pub fn from_json(value: &Value) -> Result<Self, RecordError> {
-        let id = read_id(value);
-        Self::read(value).map_err(|mut e| {
-            e.id = e.id.or(id);
-            e
-        })
+        fields::naming_id(value, Self::read)
     }
 
     fn read(value: &Value) -> Result<Self, RecordError> {

@@ -170,12 +170,10 @@ pub(crate) fn compile(
     let mut entries = HashMap::new();
     for (entry, arity) in super::ENTRY_POINTS {
         if let Some(file) = defined.get(&(entry.to_string(), *arity)) {
-            let line = fn_line(&files[*file], entry);
             entries.insert(
                 *entry,
                 Entry {
                     file: file.to_string(),
-                    line,
                 },
             );
         }

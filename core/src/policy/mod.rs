@@ -28,11 +28,10 @@ pub(crate) struct Manifest {
     pub tiers: Vec<String>,
 }
 
-/// Where an entry point is defined, for errors about what it returns.
+/// Where an entry point is defined.
 #[derive(Debug, Clone)]
 pub(crate) struct Entry {
     pub file: String,
-    pub line: Option<usize>,
 }
 
 /// A compiled, validated policy.
