@@ -23,7 +23,7 @@ fn a_quarter_sums_inputs_and_averages_totals() {
     let results = policy.aggregate_staff(&samples(), Span::Quarter);
     let q3 = results
         .iter()
-        .flatten()
+        .filter_map(|(_, r)| r.as_ref().ok())
         .find(|r| r.id == "S-001" && r.period == "2026-Q3")
         .unwrap();
     assert_eq!(
@@ -49,7 +49,7 @@ fn a_missing_month_is_reported_not_ignored() {
     let quarters = policy.aggregate_staff(&samples(), Span::Quarter);
     let q3 = quarters
         .iter()
-        .flatten()
+        .filter_map(|(_, r)| r.as_ref().ok())
         .find(|r| r.id == "S-004" && r.period == "2026-Q3")
         .unwrap();
     assert_eq!(
@@ -73,7 +73,11 @@ fn a_missing_month_is_reported_not_ignored() {
 
     let years = policy.aggregate_staff(&samples(), Span::Year);
     assert_eq!(years.len(), 4, "one result per person");
-    let y = years.iter().flatten().find(|r| r.id == "S-004").unwrap();
+    let y = years
+        .iter()
+        .filter_map(|(_, r)| r.as_ref().ok())
+        .find(|r| r.id == "S-004")
+        .unwrap();
     assert_eq!(y.period, "2026");
     assert_eq!(y.months.len(), 4);
     assert_eq!(
@@ -92,7 +96,7 @@ fn groups_come_in_input_order_and_a_duplicate_month_is_an_error() {
     let quarters = policy.aggregate_staff(&records, Span::Quarter);
     let order: Vec<(String, String)> = quarters
         .iter()
-        .flatten()
+        .filter_map(|(_, r)| r.as_ref().ok())
         .map(|r| (r.id.clone(), r.period.clone()))
         .collect();
     assert_eq!(
@@ -106,7 +110,8 @@ fn groups_come_in_input_order_and_a_duplicate_month_is_an_error() {
 
     records.push(records[0].clone());
     let with_duplicate = policy.aggregate_staff(&records, Span::Quarter);
-    match &with_duplicate[0] {
+    assert_eq!(with_duplicate[0].0, "2026-Q3");
+    match &with_duplicate[0].1 {
         Err(Error::Record(e)) => {
             assert_eq!(
                 (e.id.as_deref(), e.field.as_deref()),
@@ -116,7 +121,7 @@ fn groups_come_in_input_order_and_a_duplicate_month_is_an_error() {
         other => panic!("expected a duplicate-month error, got {other:?}"),
     }
     assert!(
-        with_duplicate[1..].iter().all(Result::is_ok),
+        with_duplicate[1..].iter().all(|(_, r)| r.is_ok()),
         "other groups go on"
     );
 }
@@ -153,4 +158,101 @@ fn a_policy_whose_total_is_not_the_sum_of_its_items_is_caught() {
         }
         other => panic!("expected a shape error, got {other:?}"),
     }
+}
+
+fn month(id: &str, period: &str, total_hint: serde_json::Value) -> StaffRecord {
+    let mut v = json!({"id": id, "role": "manager", "period": period, "sales_target": 100, "sales_actual": 100,
+        "days_present": 20, "ratings": {"market_info": 10, "teamwork": 10, "knowledge": ["products", "industry", "role", "expert"],
+        "analysis": "strong", "communication": "flexible", "responsibility": 5}});
+    if let (Some(obj), Some(extra)) = (v.as_object_mut(), total_hint.as_object()) {
+        for (k, x) in extra {
+            obj.insert(k.clone(), x.clone());
+        }
+    }
+    StaffRecord::from_json(&v).unwrap()
+}
+
+#[test]
+fn a_quarter_is_graded_on_its_exact_mean() {
+    let policy = kam_tests::default_policy();
+    let rated = |market_info: &str| {
+        json!({"ratings": {"market_info": market_info, "teamwork": 10, "knowledge": [], "analysis": "strong",
+            "communication": "flexible", "responsibility": 5}})
+    };
+    // 20 days present is short of every month's requirement, so attendance is 0:
+    // totals 75, 75 and 74.99. Their mean 74.99666… is below 75 (`pass`); rounded
+    // to 2 places it would read 75.00 and wrongly grade `good`.
+    let records = [
+        month("R", "2026-07", rated("10")),
+        month("R", "2026-08", rated("10")),
+        month("R", "2026-09", rated("9.99")),
+    ];
+    let results = policy.aggregate_staff(&records, Span::Quarter);
+    let q = results[0].1.as_ref().unwrap();
+    assert_eq!(q.monthly_totals, [d("75"), d("75"), d("74.99")]);
+    assert!(q.total < d("75") && q.total > d("74.996"), "{}", q.total);
+    assert_eq!(q.grade, "pass");
+}
+
+#[test]
+fn stocks_are_read_at_the_edges_of_the_period_and_flows_are_summed() {
+    let policy = kam_tests::default_policy();
+    let records = [
+        month(
+            "C",
+            "2026-07",
+            json!({"accounts_start": 100, "accounts_lost": 2, "archives_complete": 80, "archives_total": 100}),
+        ),
+        month(
+            "C",
+            "2026-08",
+            json!({"accounts_start": 98, "accounts_lost": 3, "archives_complete": 90, "archives_total": 98}),
+        ),
+        month(
+            "C",
+            "2026-09",
+            json!({"accounts_start": 95, "accounts_lost": 1, "archives_complete": 94, "archives_total": 94}),
+        ),
+    ];
+    let results = policy.aggregate_staff(&records, Span::Quarter);
+    let q = results[0].1.as_ref().unwrap();
+    // 6 accounts lost in the quarter of the 100 it started with; archives as they stand at its end.
+    assert_eq!(q.kpis["churn_rate"], Some(d("0.06")));
+    assert_eq!(q.kpis["archive_completeness"], Some(d("1")));
+    assert_eq!(q.kpis["sales_completion_rate"], Some(d("1")));
+}
+
+#[test]
+fn days_present_cannot_exceed_the_month_and_year_zero_does_not_exist() {
+    let base = json!({"id": "X", "role": "manager", "period": "2028-02", "sales_target": 1, "sales_actual": 1,
+        "days_present": 30, "ratings": {"market_info": 1, "teamwork": 1, "knowledge": [], "analysis": "weak",
+        "communication": "clear", "responsibility": 1}});
+    let err = StaffRecord::from_json(&base).unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("days_present"), "{err}");
+    let mut zero = base.clone();
+    zero["period"] = json!("0000-01");
+    zero["days_present"] = json!(20);
+    assert_eq!(
+        StaffRecord::from_json(&zero).unwrap_err().field.as_deref(),
+        Some("period")
+    );
+}
+
+#[test]
+fn csv_style_records_read_like_json_ones() {
+    let nested = json!({"id": "T", "role": "manager", "period": "2026-09", "sales_target": "100", "sales_actual": "95",
+        "days_present": "26", "ratings": {"market_info": 8, "teamwork": 9, "knowledge": ["products", "role"],
+        "analysis": "average", "communication": "clear", "responsibility": 4.5},
+        "reviews": {"self": 80, "supervisor": 90, "customer": 70}});
+    let dotted = json!({"id": "T", "role": "manager", "period": "2026-09", "sales_target": "100", "sales_actual": "95",
+        "days_present": "26", "ratings.market_info": "8", "ratings.teamwork": "9", "ratings.knowledge": "products;role",
+        "ratings.analysis": "average", "ratings.communication": "clear", "ratings.responsibility": "4.5",
+        "reviews.self": "80", "reviews.supervisor": "90", "reviews.customer": "70"});
+    let cells = json!({"id": "T", "role": "manager", "period": "2026-09", "sales_target": "100", "sales_actual": "95",
+        "days_present": "26",
+        "ratings": "{\"market_info\": 8, \"teamwork\": 9, \"knowledge\": [\"products\", \"role\"], \"analysis\": \"average\", \"communication\": \"clear\", \"responsibility\": 4.5}",
+        "reviews": "{\"self\": 80, \"supervisor\": 90, \"customer\": 70}"});
+    let expected = StaffRecord::from_json(&nested).unwrap();
+    assert_eq!(StaffRecord::from_json(&dotted).unwrap(), expected);
+    assert_eq!(StaffRecord::from_json(&cells).unwrap(), expected);
 }

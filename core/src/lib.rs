@@ -44,7 +44,7 @@ pub mod policy;
 pub use error::{
     Error, PolicyError, PolicyErrors, RecordError, RecordErrorKind, RuleError, RuleErrorKind,
 };
-pub use eval::period::{Span, StaffPeriodResult};
+pub use eval::period::{Span, StaffPeriodResult, PERIOD_FUNCTIONS};
 pub use model::{
     Change, CustomerRecord, CustomerResult, PolicyInfo, Reason, StaffRecord, StaffResult, Status,
 };

@@ -394,3 +394,57 @@ fn bad_staff_lines_get_error_lines_and_the_rest_go_on() {
         (Some("S-001"), Some("S-001"))
     );
 }
+
+#[test]
+fn staff_csv_with_dotted_columns_and_aggregation_needs_its_functions() {
+    let dir = policy_copy("staffcsv");
+    let file = dir.join("staff.csv");
+    std::fs::write(
+        &file,
+        "id,role,period,sales_target,sales_actual,days_present,ratings.market_info,ratings.teamwork,\
+         ratings.knowledge,ratings.analysis,ratings.communication,ratings.responsibility\n\
+         S-1,manager,2026-09,1000000,950000,26,8,9,products;industry,average,clear,4.5\n\
+         S-2,boss,2026-09,1000000,950000,26,8,9,,average,clear,4.5\n",
+    )
+    .unwrap();
+    let out = kam(
+        &["staff", "--policy", "rules", file.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let r = lines(&out);
+    assert_eq!(r[0]["scorecard"]["items"][0]["score"], 24);
+    assert_eq!(
+        r[0]["scorecard"]["items"][5]["score"], 7,
+        "products 4 + industry 3"
+    );
+    assert_eq!(
+        (r[1]["line"].as_u64(), r[1]["error"]["field"].as_str()),
+        (Some(3), Some("role"))
+    );
+
+    // A policy without the aggregation functions is refused up front.
+    std::fs::remove_file(dir.join("staff_grading.rhai")).unwrap();
+    let staff = std::fs::read_to_string(dir.join("staff.rhai")).unwrap();
+    let stub = "fn staff_kpis(s, p) { #{ kpis: #{}, reasons: [] } }\nfn staff_grade(t, p) { #{ grade: \"x\", actions: [], reasons: [] } }\n";
+    std::fs::write(dir.join("staff.rhai"), format!("{staff}\n{stub}")).unwrap();
+    let out = kam(
+        &[
+            "staff",
+            "--policy",
+            dir.to_str().unwrap(),
+            "--aggregate",
+            "quarter",
+            "data/staff.jsonl",
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("staff_period_inputs"));
+    assert!(out.stdout.is_empty());
+}

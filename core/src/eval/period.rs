@@ -4,6 +4,7 @@
 //! monthly ratios), by the policy's own `staff_kpis`; the scorecard total is
 //! the policy's `staff_period_total` of the monthly totals (the mean, by
 //! default), graded by `staff_grade`. A month without a record is reported.
+//! The policy functions this needs are listed in [`PERIOD_FUNCTIONS`].
 
 use std::collections::BTreeMap;
 
@@ -15,6 +16,14 @@ use super::shape::Returned;
 use super::shape_error;
 use crate::model::{Period, PolicyInfo, Reason, StaffRecord};
 use crate::{batch, Error, Policy, RecordError, RecordErrorKind};
+
+/// Policy functions aggregation calls, besides `staff` itself.
+pub const PERIOD_FUNCTIONS: &[&str] = &[
+    "staff_period_inputs",
+    "staff_kpis",
+    "staff_period_total",
+    "staff_grade",
+];
 
 /// How months are grouped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,13 +84,14 @@ pub struct StaffPeriodResult {
 
 impl Policy {
     /// Groups monthly records by person and quarter (or year) and scores each
-    /// group; results in order of each group's first record. A group with a
-    /// month that cannot be scored, or a month given twice, is an error.
+    /// group, in order of each group's first record: `(period label, result)`,
+    /// e.g. `("2026-Q3", Ok(…))`. A group with a month that cannot be scored,
+    /// or a month given twice, is an error for that group only.
     pub fn aggregate_staff(
         &self,
         records: &[StaffRecord],
         span: Span,
-    ) -> Vec<Result<StaffPeriodResult, Error>> {
+    ) -> Vec<(String, Result<StaffPeriodResult, Error>)> {
         let mut groups: Vec<((String, String), Vec<&StaffRecord>)> = Vec::new();
         let mut index: BTreeMap<(String, String), usize> = BTreeMap::new();
         for r in records {
@@ -93,7 +103,7 @@ impl Policy {
             groups[i].1.push(r);
         }
         batch::map(&groups, |((id, label), months)| {
-            self.score_period(id, label, months, span)
+            (label.clone(), self.score_period(id, label, months, span))
         })
     }
 
@@ -136,7 +146,7 @@ impl Policy {
             reasons.push(Reason {
                 rule: "period.missing_months".into(),
                 message: format!(
-                    "no record for {}: {label} covers {} of {} months",
+                    "no valid record for {}: {label} covers {} of {} months",
                     list.join(", "),
                     present.len(),
                     present.len() + missing_months.len()
@@ -144,35 +154,36 @@ impl Policy {
             });
         }
 
-        // KPIs from summed inputs.
-        let Some(summed) = sum_months(&months) else {
-            return Err(Error::from(RecordError {
-                id: Some(id.to_string()),
-                line: None,
-                field: Some("sales_actual".into()),
-                kind: RecordErrorKind::Invalid {
-                    expected: format!("amounts whose sum over {label} fits 28 digits"),
-                    found: "a sum too large".into(),
-                },
-            }));
-        };
-        let s = super::staff::to_dynamic(&summed)?;
+        // KPI inputs of the period, by the policy's own rule (sums of flows,
+        // stocks at the edges), then its KPI function.
+        let shape = |function: &'static str| move |e| shape_error(self, function, id, e);
+        let frozen = months
+            .iter()
+            .map(|r| super::staff::to_dynamic(r))
+            .collect::<Result<rhai::Array, _>>()?;
+        let args = (Dynamic::from_array(frozen), self.params().clone());
+        let value = super::call_entry(
+            self,
+            "staff_period_inputs",
+            "staff_period_inputs(months, p)",
+            id,
+            args,
+        )?;
+        let mut period = Returned::open(value, "", &["inputs", "reasons"])
+            .map_err(shape("staff_period_inputs"))?;
+        let inputs = period.map("inputs").map_err(shape("staff_period_inputs"))?;
+        reasons.extend(period.reasons().map_err(shape("staff_period_inputs"))?);
+
         let value = super::call_entry(
             self,
             "staff_kpis",
             "staff_kpis(s, p)",
             id,
-            (s, self.params().clone()),
+            (inputs, self.params().clone()),
         )?;
-        let mut k = Returned::open(value, "", &["kpis", "reasons"])
-            .map_err(|e| shape_error(self, "staff_kpis", id, e))?;
-        let kpis = k
-            .number_map("kpis")
-            .map_err(|e| shape_error(self, "staff_kpis", id, e))?;
-        reasons.extend(
-            k.reasons()
-                .map_err(|e| shape_error(self, "staff_kpis", id, e))?,
-        );
+        let mut k = Returned::open(value, "", &["kpis", "reasons"]).map_err(shape("staff_kpis"))?;
+        let kpis = k.number_map("kpis").map_err(shape("staff_kpis"))?;
+        reasons.extend(k.reasons().map_err(shape("staff_kpis"))?);
 
         // Total and grade.
         let totals: rhai::Array = monthly_totals
@@ -187,32 +198,16 @@ impl Policy {
             id,
             args,
         )?;
-        let total = number(value).ok_or_else(|| {
-            shape_error(
-                self,
-                "staff_period_total",
-                id,
-                super::shape::ShapeError {
-                    field: "(result)".into(),
-                    expected: "a number".into(),
-                    found: "something else".into(),
-                },
-            )
-        })?;
+        let total = Returned::wrap(value)
+            .score("total")
+            .map_err(shape("staff_period_total"))?;
         let args = (Dynamic::from_decimal(total), self.params().clone());
         let value = super::call_entry(self, "staff_grade", "staff_grade(total, p)", id, args)?;
         let mut g = Returned::open(value, "", &["grade", "actions", "reasons"])
-            .map_err(|e| shape_error(self, "staff_grade", id, e))?;
-        let grade = g
-            .string("grade")
-            .map_err(|e| shape_error(self, "staff_grade", id, e))?;
-        let actions = g
-            .strings("actions")
-            .map_err(|e| shape_error(self, "staff_grade", id, e))?;
-        reasons.extend(
-            g.reasons()
-                .map_err(|e| shape_error(self, "staff_grade", id, e))?,
-        );
+            .map_err(shape("staff_grade"))?;
+        let grade = g.string("grade").map_err(shape("staff_grade"))?;
+        let actions = g.strings("actions").map_err(shape("staff_grade"))?;
+        reasons.extend(g.reasons().map_err(shape("staff_grade"))?);
 
         Ok(StaffPeriodResult {
             id: id.to_string(),
@@ -230,56 +225,9 @@ impl Policy {
     }
 }
 
-fn number(v: Dynamic) -> Option<Decimal> {
-    v.as_int()
-        .map(Decimal::from)
-        .ok()
-        .or_else(|| v.as_decimal().ok())
-        .map(|d| d.normalize())
-}
-
 /// Adds amounts without the panic of `Decimal`'s `+` on overflow.
 pub(crate) fn checked_sum(items: impl IntoIterator<Item = Decimal>) -> Option<Decimal> {
     items
         .into_iter()
         .try_fold(Decimal::ZERO, |acc, d| acc.checked_add(d))
-}
-
-/// One record holding the months' summed KPI inputs. An optional input is
-/// summed only when every month has it (otherwise the KPI is unavailable).
-/// `None` when there are no months or an amount overflows.
-fn sum_months(months: &[&StaffRecord]) -> Option<StaffRecord> {
-    let mut s = (*months.last()?).clone();
-    let total = |f: fn(&StaffRecord) -> Decimal| checked_sum(months.iter().map(|r| f(r)));
-    let count =
-        |f: fn(&StaffRecord) -> u32| months.iter().map(|r| f(r)).fold(0u32, u32::saturating_add);
-    // Outer None: overflow; inner None: some month lacks the input.
-    let all = |f: fn(&StaffRecord) -> Option<Decimal>| -> Option<Option<Decimal>> {
-        match months.iter().map(|r| f(r)).collect::<Option<Vec<_>>>() {
-            Some(values) => checked_sum(values).map(Some),
-            None => Some(None),
-        }
-    };
-    let all_n = |f: fn(&StaffRecord) -> Option<u32>| {
-        months
-            .iter()
-            .map(|r| f(r))
-            .try_fold(0u32, |acc, n| n.map(|n| acc.saturating_add(n)))
-    };
-    s.sales_target = total(|r| r.sales_target)?;
-    s.sales_actual = total(|r| r.sales_actual)?;
-    s.sales_previous = all(|r| r.sales_previous)?;
-    s.new_customers_target = count(|r| r.new_customers_target);
-    s.new_customers_actual = count(|r| r.new_customers_actual);
-    s.contracts_settled = all(|r| r.contracts_settled)?;
-    s.settlement_planned = all(|r| r.settlement_planned)?;
-    s.collected = all(|r| r.collected)?;
-    s.collectible = all(|r| r.collectible)?;
-    s.expenses = all(|r| r.expenses)?;
-    s.expense_budget = all(|r| r.expense_budget)?;
-    s.accounts_start = all_n(|r| r.accounts_start);
-    s.accounts_lost = all_n(|r| r.accounts_lost);
-    s.archives_complete = all_n(|r| r.archives_complete);
-    s.archives_total = all_n(|r| r.archives_total);
-    Some(s)
 }

@@ -185,6 +185,40 @@ impl Returned {
             .collect()
     }
 
+    /// A bare returned value, read as the single field `key` (for functions
+    /// that return a number rather than a map).
+    pub(crate) fn wrap(value: Dynamic) -> Returned {
+        let mut map = Map::new();
+        map.insert("(result)".into(), value);
+        Returned {
+            map,
+            path: String::new(),
+        }
+    }
+
+    /// A number >= 0 stored under `(result)` by [`Returned::wrap`], reported as `key`.
+    pub(crate) fn score(&mut self, key: &str) -> Shaped<Decimal> {
+        let (_, v) = self.take("(result)");
+        match as_number(&key, &v) {
+            Ok(d) if d.is_sign_negative() && !d.is_zero() => Err(ShapeError {
+                field: key.into(),
+                expected: "a number >= 0".into(),
+                found: d.to_string(),
+            }),
+            other => other,
+        }
+    }
+
+    /// A map, passed on as it is (e.g. to another policy function).
+    pub(crate) fn map(&mut self, key: &str) -> Shaped<Dynamic> {
+        let (field, v) = self.take(key);
+        if v.is_map() {
+            Ok(v)
+        } else {
+            Err(mismatch(&field, "a map", &v))
+        }
+    }
+
     /// `reasons`: an array of `#{rule, message}`.
     pub(crate) fn reasons(&mut self) -> Shaped<Vec<crate::model::Reason>> {
         self.records("reasons", &["rule", "message"])?

@@ -62,6 +62,9 @@ impl std::str::FromStr for Period {
             return Err(());
         }
         let year: i32 = s[..4].parse().map_err(|_| ())?;
+        if year < 1 {
+            return Err(()); // year 0000 does not exist in YYYY-MM-DD either
+        }
         let month: u32 = s[5..].parse().map_err(|_| ())?;
         NaiveDate::from_ymd_opt(year, month, 1)
             .map(|first| Period { first })

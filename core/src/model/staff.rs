@@ -154,8 +154,13 @@ const REVIEW_FIELDS: &[&str] = &["self", "supervisor", "customer"];
 
 impl StaffRecord {
     /// Reads a record from a JSON object, filling defaults; errors name the id and field.
+    ///
+    /// Tables (CSV) may give `ratings` and `reviews` as JSON text in one cell,
+    /// or as dotted columns (`ratings.market_info`, `reviews.self`, …), and
+    /// `ratings.knowledge` as a list like `products;industry`.
     pub fn from_json(value: &Value) -> Result<Self, RecordError> {
-        fields::naming_id(value, Self::read)
+        let nested = nest_dotted(value);
+        fields::naming_id(nested.as_ref().unwrap_or(value), Self::read)
     }
 
     fn read(value: &Value) -> Result<Self, RecordError> {
@@ -173,17 +178,27 @@ impl StaffRecord {
                 &Value::from(0),
             ));
         }
+        let period = f.req("", "period", read_period)?;
+        let days_present = f.req("", "days_present", fields::count)?;
+        if days_present > period.days() {
+            let expected = format!("at most the {} days of {period}", period.days());
+            return Err(fields::invalid(
+                "days_present",
+                &expected,
+                &Value::from(days_present),
+            ));
+        }
         Ok(StaffRecord {
             id: f.req("", "id", fields::id)?,
             name: f.opt("", "name", fields::text)?.unwrap_or_default(),
             role: f.req("", "role", |p, v| fields::choice(p, v, Role::NAMES))?,
-            period: f.req("", "period", read_period)?,
+            period,
             sales_target,
             sales_actual: f.req("", "sales_actual", fields::money)?,
             sales_previous: amount("sales_previous")?,
             new_customers_target: count("new_customers_target")?,
             new_customers_actual: count("new_customers_actual")?,
-            days_present: f.req("", "days_present", fields::count)?,
+            days_present,
             late_arrivals: count("late_arrivals")?,
             unreported_field_days: count("unreported_field_days")?,
             violations: count("violations")?,
@@ -202,6 +217,52 @@ impl StaffRecord {
             reviews: f.opt("", "reviews", read_reviews)?,
             attributes: f.opt("", "attributes", fields::object)?.unwrap_or_default(),
         })
+    }
+}
+
+/// Folds dotted keys (`ratings.teamwork`) into nested objects; `None` when
+/// there are none. A dotted key whose object is also given whole stays as it
+/// is, to be reported as unknown.
+fn nest_dotted(value: &Value) -> Option<Value> {
+    let obj = value.as_object()?;
+    if !obj
+        .keys()
+        .any(|k| k.starts_with("ratings.") || k.starts_with("reviews."))
+    {
+        return None;
+    }
+    let mut out = Map::new();
+    for (k, v) in obj {
+        let split = k
+            .split_once('.')
+            .filter(|(head, _)| ["ratings", "reviews"].contains(head) && !obj.contains_key(*head));
+        match split {
+            Some((head, tail)) => {
+                let entry = out
+                    .entry(head.to_string())
+                    .or_insert_with(|| Value::Object(Map::new()));
+                if let Value::Object(inner) = entry {
+                    inner.insert(tail.to_string(), v.clone());
+                }
+            }
+            None => {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    Some(Value::Object(out))
+}
+
+/// An object, also accepted as JSON text (a CSV cell).
+fn object_or_text(v: &Value) -> std::borrow::Cow<'_, Value> {
+    match v {
+        Value::String(s) if s.trim_start().starts_with('{') => {
+            match serde_json::from_str::<Value>(s) {
+                Ok(parsed @ Value::Object(_)) => std::borrow::Cow::Owned(parsed),
+                _ => std::borrow::Cow::Borrowed(v),
+            }
+        }
+        _ => std::borrow::Cow::Borrowed(v),
     }
 }
 
@@ -232,11 +293,21 @@ fn score_in(field: &str, v: &Value, lo: i64, hi: i64) -> Result<Decimal, RecordE
 }
 
 fn read_ratings(path: &str, v: &Value) -> Result<Ratings, RecordError> {
-    let f = Fields::open(v, path, RATING_FIELDS)?;
+    let v = object_or_text(v);
+    let f = Fields::open(&v, path, RATING_FIELDS)?;
     let knowledge = f.req(path, "knowledge", |p, v| {
-        fields::list(p, v, |p, v| {
-            fields::choice::<Knowledge>(p, v, Knowledge::NAMES)
-        })
+        let item = |p: &str, v: &Value| fields::choice::<Knowledge>(p, v, Knowledge::NAMES);
+        match v {
+            // A table cell: `products;industry` (or JSON text, which `list` reads).
+            Value::String(s) if !s.trim_start().starts_with('[') => s
+                .split([';', ','])
+                .map(str::trim)
+                .filter(|x| !x.is_empty())
+                .enumerate()
+                .map(|(i, x)| item(&format!("{p}[{i}]"), &Value::from(x)))
+                .collect(),
+            _ => fields::list(p, v, item),
+        }
     })?;
     if let Some(i) = (0..knowledge.len()).find(|&i| knowledge[..i].contains(&knowledge[i])) {
         let field = format!("{path}.knowledge[{i}]");
@@ -273,7 +344,8 @@ fn read_ratings(path: &str, v: &Value) -> Result<Ratings, RecordError> {
 }
 
 fn read_reviews(path: &str, v: &Value) -> Result<Reviews, RecordError> {
-    let f = Fields::open(v, path, REVIEW_FIELDS)?;
+    let v = object_or_text(v);
+    let f = Fields::open(&v, path, REVIEW_FIELDS)?;
     Ok(Reviews {
         self_review: f.req(path, "self", |p, v| score_in(p, v, 0, 100))?,
         supervisor: f.req(path, "supervisor", |p, v| score_in(p, v, 0, 100))?,

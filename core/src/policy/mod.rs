@@ -151,6 +151,11 @@ impl Policy {
         &self.inner.limits
     }
 
+    /// Whether any rule file defines a function called `name`.
+    pub fn has_function(&self, name: &str) -> bool {
+        self.inner.functions.contains_key(name)
+    }
+
     /// Whether the policy defines the entry point `name` (e.g. `"customer"`).
     pub fn defines(&self, name: &str) -> bool {
         self.inner.entries.contains_key(name)

@@ -48,8 +48,8 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_operations: 1_000_000,
-            max_call_levels: 12,
-            max_expr_depth: (32, 24),
+            max_call_levels: 10,
+            max_expr_depth: (40, 32),
             max_string_size: 64 * 1024,
             max_array_size: 10_000,
             max_map_size: 10_000,
@@ -66,6 +66,7 @@ pub(crate) const RESERVED_FUNCTIONS: &[&str] = &[
     "note",
     "money",
     "pct",
+    "num",
     "join",
     "position",
     "contains",
@@ -476,6 +477,8 @@ fn register_formatting(engine: &mut Engine) {
         .register_fn("money", |x: INT| format_money(Decimal::from(x)))
         .register_fn("pct", |x: Decimal| format_pct(x))
         .register_fn("pct", |x: INT| format_pct(Decimal::from(x)))
+        .register_fn("num", |x: Decimal| x.normalize().to_string())
+        .register_fn("num", |x: INT| x.to_string())
         // `index_of` with a string argument looks for a *function* of that name
         // first (rhai's deprecated overload); `position` only compares values.
         .register_fn("position", |items: &mut rhai::Array, value: &str| -> INT {
@@ -543,10 +546,11 @@ pub fn format_money(x: Decimal) -> String {
     }
 }
 
-/// `0.93` → `93%`; `0.95000001` → `95.000001%`.
+/// `0.93` → `93%`; `0.950001` → `95.0001%`; `1.0333…` → `103.3333%`
+/// (at most 4 decimals of a percent: for reading, never for deciding).
 pub fn format_pct(x: Decimal) -> String {
     match x.checked_mul(Decimal::ONE_HUNDRED) {
-        Some(p) => format!("{}%", p.normalize()),
+        Some(p) => format!("{}%", p.round_dp(4).normalize()),
         None => format!("{x} (as a fraction)"),
     }
 }
@@ -573,7 +577,8 @@ mod tests {
     fn pct_is_exact() {
         assert_eq!(format_pct(d("0.93")), "93%");
         assert_eq!(format_pct(d("1.15")), "115%");
-        assert_eq!(format_pct(d("0.95000001")), "95.000001%");
+        assert_eq!(format_pct(d("0.950001")), "95.0001%");
+        assert_eq!(format_pct(d("1.0333333333333333333333333333")), "103.3333%");
     }
 
     #[test]

@@ -260,6 +260,19 @@ fn staff_periods(dir: &Path, span: kam::Span, format: Format, file: &str) -> u8 
         Ok(p) => p,
         Err(code) => return code,
     };
+    let lacking: Vec<&str> = kam::PERIOD_FUNCTIONS
+        .iter()
+        .copied()
+        .filter(|f| !policy.has_function(f))
+        .collect();
+    if !lacking.is_empty() {
+        eprintln!(
+            "error: {}: this policy cannot aggregate: it defines no {}",
+            dir.display(),
+            lacking.join(", ")
+        );
+        return USAGE_OR_POLICY;
+    }
     let mut input = match input::Records::open(file) {
         Ok(r) => r,
         Err(e) => {
@@ -291,7 +304,7 @@ fn staff_periods(dir: &Path, span: kam::Span, format: Format, file: &str) -> u8 
         }
     }
     let results = policy.aggregate_staff(&records, span);
-    let failed = bad.len() + results.iter().filter(|r| r.is_err()).count();
+    let failed = bad.len() + results.iter().filter(|(_, r)| r.is_err()).count();
     let total = bad.len() + results.len();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -314,21 +327,22 @@ fn staff_periods(dir: &Path, span: kam::Span, format: Format, file: &str) -> u8 
         }
     });
     let written = written.and_then(|_| {
-        results.iter().try_for_each(|r| match (format, r) {
+        results.iter().try_for_each(|(label, r)| match (format, r) {
             (Format::Json, Ok(p)) => {
                 writeln!(out, "{}", serde_json::to_value(p).unwrap_or_default())
             }
-            (Format::Json, Err(e)) => writeln!(
-                out,
-                "{}",
-                serde_json::json!({"id": e.record_id(), "error": cases::error_json(e)})
-            ),
+            (Format::Json, Err(e)) => {
+                let line = serde_json::json!({"id": e.record_id(), "period": label, "error": cases::error_json(e)});
+                writeln!(out, "{line}")
+            }
             (Format::Table, r) => {
                 rows.push(match r {
                     Ok(p) => table::period_row(p),
-                    Err(e) => std::iter::once(String::new())
-                        .chain(table::error_row(e))
-                        .collect(),
+                    Err(e) => {
+                        let mut row = table::error_row(e);
+                        row.insert(1, label.clone());
+                        row
+                    }
                 });
                 Ok(())
             }

@@ -36,7 +36,13 @@ pub const PERIOD: &[&str] = &[
 pub fn write(out: &mut impl Write, header: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
+        // A short row (an error) ends in one long cell that runs past the columns.
+        let sized = if row.len() < header.len() {
+            row.len().saturating_sub(1)
+        } else {
+            row.len()
+        };
+        for (w, cell) in widths.iter_mut().zip(&row[..sized]) {
             *w = (*w).max(cell.chars().count());
         }
     }
