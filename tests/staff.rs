@@ -256,3 +256,53 @@ fn csv_style_records_read_like_json_ones() {
     assert_eq!(StaffRecord::from_json(&dotted).unwrap(), expected);
     assert_eq!(StaffRecord::from_json(&cells).unwrap(), expected);
 }
+
+/// Issue 3: an author caps the sales bonus or moves the warning threshold in
+/// parameters.rhai alone, and the scores follow.
+#[test]
+fn bonus_caps_and_the_warning_threshold_are_parameters() {
+    let params = kam_tests::default_policy().sources()["parameters.rhai"].clone();
+    let edited = params
+        .replace("completion_bonus_cap: (),", "completion_bonus_cap: 2,")
+        .replace(
+            "new_customers_bonus_cap: (),",
+            "new_customers_bonus_cap: 1,",
+        )
+        .replace("warning_below: 60,", "warning_below: 95,");
+    assert_ne!(edited, params, "fixture out of date");
+    let policy = kam_tests::edited_policy(&[("parameters.rhai", &edited)]).unwrap();
+    // 115% completion (3 steps) and 3 customers above target.
+    let record = month(
+        "B",
+        "2026-09",
+        json!({"sales_actual": 115, "days_present": 26,
+        "new_customers_target": 1, "new_customers_actual": 4}),
+    );
+    let r = policy.evaluate_staff(&record).unwrap();
+    let score = |id: &str| r.scorecard.items.iter().find(|i| i.id == id).unwrap().score;
+    assert_eq!(score("sales_completion"), d("27"), "25 + bonus capped at 2");
+    assert_eq!(score("new_customers"), d("6"), "5 + bonus capped at 1");
+    assert_eq!(r.grade, "excellent");
+    assert_eq!(
+        r.actions,
+        ["verbal_warning"],
+        "total {} is below the new threshold 95",
+        r.scorecard.total
+    );
+
+    let default = kam_tests::default_policy().evaluate_staff(&record).unwrap();
+    let score = |id: &str| {
+        default
+            .scorecard
+            .items
+            .iter()
+            .find(|i| i.id == id)
+            .unwrap()
+            .score
+    };
+    assert_eq!(
+        (score("sales_completion"), score("new_customers")),
+        (d("28"), d("8"))
+    );
+    assert!(default.actions.is_empty());
+}
