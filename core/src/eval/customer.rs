@@ -97,11 +97,7 @@ fn to_dynamic(policy: &Policy, r: &CustomerRecord) -> Result<Dynamic, RecordErro
             m.into_dynamic()
         })
         .collect();
-    let attributes =
-        record::json("attributes", &Value::Object(r.attributes.clone())).map_err(|mut e| {
-            e.id = Some(r.id.clone());
-            e
-        })?;
+    let attributes = record::attributes(&r.id, &r.attributes)?;
     let mut m = RecordMap::new();
     m.text("id", &r.id)
         .text("name", &r.name)

@@ -70,6 +70,24 @@ pub(crate) fn text(s: impl Into<String>) -> Dynamic {
     Dynamic::from(s.into())
 }
 
+/// A record's free-form `attributes` as a rhai map; errors name the record.
+pub(crate) fn attributes(
+    id: &str,
+    attrs: &serde_json::Map<String, Value>,
+) -> Result<Dynamic, RecordError> {
+    let map = attrs
+        .iter()
+        .map(|(k, x)| {
+            Ok::<_, RecordError>((k.as_str().into(), json(&format!("attributes.{k}"), x)?))
+        })
+        .collect::<Result<Map, _>>()
+        .map_err(|mut e| {
+            e.id = Some(id.to_string());
+            e
+        })?;
+    Ok(Dynamic::from_map(map))
+}
+
 /// Free-form attributes: integers become INT, other numbers exact decimals.
 pub(crate) fn json(path: &str, v: &Value) -> Result<Dynamic, RecordError> {
     Ok(match v {

@@ -81,11 +81,7 @@ fn reviews(r: &Reviews) -> Dynamic {
 
 /// The map a rule sees as `s`: every field present, defaults filled; `period` is `"YYYY-MM"`.
 pub(crate) fn to_dynamic(r: &StaffRecord) -> Result<Dynamic, crate::RecordError> {
-    let attributes =
-        record::json("attributes", &Value::Object(r.attributes.clone())).map_err(|mut e| {
-            e.id = Some(r.id.clone());
-            e
-        })?;
+    let attributes = record::attributes(&r.id, &r.attributes)?;
     let mut m = RecordMap::new();
     m.text("id", &r.id)
         .text("name", &r.name)
