@@ -148,14 +148,14 @@ fn csv_rows_with_the_wrong_number_of_cells_are_reported() {
     let file = dir.join("in.csv");
     std::fs::write(
         &file,
-        "id,annual_revenue\nA-1,100\nA-2,200,extra\nA-3\nA-4,\n",
+        "id,annual_revenue,largest_contract\nA-1,100,NaN\nA-2,200,1,extra\nA-3\nA-4,,\n",
     )
     .unwrap();
     let out = kam(&[CUSTOMERS, &[file.to_str().unwrap()]].concat(), None);
     assert_eq!(out.status.code(), Some(1));
     let r = lines(&out);
     assert_eq!(r.len(), 4);
-    assert_eq!(r[0]["tier"], "D");
+    assert_eq!(r[0]["tier"], "D", "a NaN cell is a missing value: {}", r[0]);
     assert_eq!(
         (r[1]["line"].as_u64(), r[1]["id"].as_str()),
         (Some(3), Some("A-2"))

@@ -195,7 +195,10 @@ fn csv_record(
             e.field = Some(name.clone());
             e
         })?;
-        if !cell.trim().is_empty() {
+        // Spec §1: in a table, an empty cell or a NaN (how pandas writes a
+        // missing number) counts as missing.
+        let cell_missing = cell.trim().is_empty() || cell.trim().eq_ignore_ascii_case("nan");
+        if !cell_missing {
             obj.insert(name.clone(), Value::String(cell.to_string()));
         }
     }
