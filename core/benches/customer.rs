@@ -4,34 +4,25 @@
 //! Run: `cargo bench -p kam-core --bench customer`
 
 use std::hint::black_box;
-use std::path::PathBuf;
 
 use chrono::NaiveDate;
+#[path = "support/samples.rs"]
+mod samples;
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use kam::{CustomerRecord, Policy};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
 fn policy() -> Policy {
-    Policy::from_dir(root().join("rules")).expect("bundled policy loads")
+    Policy::from_dir(samples::root().join("rules")).expect("bundled policy loads")
 }
 
-/// The sample customers, cycled to `n` records with distinct ids.
 fn records(n: usize) -> Vec<CustomerRecord> {
-    let text = std::fs::read_to_string(root().join("data/customers.jsonl")).expect("sample data");
-    let samples: Vec<CustomerRecord> = text
-        .lines()
-        .map(|l| CustomerRecord::from_json(&serde_json::from_str(l).expect("json")).expect("valid"))
-        .collect();
-    (0..n)
-        .map(|i| {
-            let mut r = samples[i % samples.len()].clone();
-            r.id = format!("B-{i}");
-            r
-        })
-        .collect()
+    samples::records(
+        "customers.jsonl",
+        n,
+        |v| CustomerRecord::from_json(v).expect("valid"),
+        |r, id| r.id = id,
+    )
 }
 
 fn as_of() -> NaiveDate {

@@ -4,32 +4,24 @@
 //! Run: `cargo bench -p kam-core --bench staff`
 
 use std::hint::black_box;
-use std::path::PathBuf;
+
+#[path = "support/samples.rs"]
+mod samples;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use kam::{Policy, StaffRecord};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
 fn records(n: usize) -> Vec<StaffRecord> {
-    let text = std::fs::read_to_string(root().join("data/staff.jsonl")).expect("sample data");
-    let samples: Vec<StaffRecord> = text
-        .lines()
-        .map(|l| StaffRecord::from_json(&serde_json::from_str(l).expect("json")).expect("valid"))
-        .collect();
-    (0..n)
-        .map(|i| {
-            let mut r = samples[i % samples.len()].clone();
-            r.id = format!("B-{i}");
-            r
-        })
-        .collect()
+    samples::records(
+        "staff.jsonl",
+        n,
+        |v| StaffRecord::from_json(v).expect("valid"),
+        |r, id| r.id = id,
+    )
 }
 
 fn staff(c: &mut Criterion) {
-    let policy = Policy::from_dir(root().join("rules")).expect("bundled policy loads");
+    let policy = Policy::from_dir(samples::root().join("rules")).expect("bundled policy loads");
     let all = records(22);
     // Line 1: every item scored, department KPIs present.
     let one = all[0].clone();

@@ -224,10 +224,3 @@ impl Policy {
         })
     }
 }
-
-/// Adds amounts without the panic of `Decimal`'s `+` on overflow.
-pub(crate) fn checked_sum(items: impl IntoIterator<Item = Decimal>) -> Option<Decimal> {
-    items
-        .into_iter()
-        .try_fold(Decimal::ZERO, |acc, d| acc.checked_add(d))
-}

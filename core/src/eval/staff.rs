@@ -163,7 +163,7 @@ fn read_scorecard(m: &mut Returned) -> Shaped<Scorecard> {
             })
         })
         .collect::<Shaped<Vec<_>>>()?;
-    let sum = super::period::checked_sum(items.iter().map(|i| i.score));
+    let sum = checked_sum(items.iter().map(|i| i.score));
     if sum != Some(total) {
         return Err(ShapeError {
             field: "scorecard.total".into(),
@@ -175,4 +175,11 @@ fn read_scorecard(m: &mut Returned) -> Shaped<Scorecard> {
         });
     }
     Ok(Scorecard { total, items })
+}
+
+/// Adds amounts without the panic of `Decimal`'s `+` on overflow.
+fn checked_sum(items: impl IntoIterator<Item = Decimal>) -> Option<Decimal> {
+    items
+        .into_iter()
+        .try_fold(Decimal::ZERO, |acc, d| acc.checked_add(d))
 }

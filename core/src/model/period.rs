@@ -26,11 +26,6 @@ impl Period {
         }
     }
 
-    /// The first day of the month.
-    pub fn first_day(self) -> NaiveDate {
-        self.first
-    }
-
     /// The year.
     pub fn year(self) -> i32 {
         self.first.year()

@@ -107,7 +107,7 @@ fn main() -> ExitCode {
             run_lines(&policy, format, &file, table::CUSTOMER, |p, record| {
                 let result = p.evaluate_customer_json(record, as_of)?;
                 let row = table::customer_row(&result);
-                Ok((serde_json::to_value(result).unwrap_or_default(), row))
+                Ok((to_json(&result)?, row))
             })
         }
         Command::Staff {
@@ -118,7 +118,7 @@ fn main() -> ExitCode {
         } => run_lines(&policy, format, &file, table::STAFF, |p, record| {
             let result = p.evaluate_staff_json(record)?;
             let row = table::staff_row(&result);
-            Ok((serde_json::to_value(result).unwrap_or_default(), row))
+            Ok((to_json(&result)?, row))
         }),
         Command::Staff {
             policy,
@@ -328,13 +328,13 @@ fn staff_periods(dir: &Path, span: kam::Span, format: Format, file: &str) -> u8 
     });
     let written = written.and_then(|_| {
         results.iter().try_for_each(|(label, r)| match (format, r) {
-            (Format::Json, Ok(p)) => {
-                writeln!(out, "{}", serde_json::to_value(p).unwrap_or_default())
-            }
-            (Format::Json, Err(e)) => {
-                let line = serde_json::json!({"id": e.record_id(), "period": label, "error": cases::error_json(e)});
-                writeln!(out, "{line}")
-            }
+            (Format::Json, r) => match r.as_ref().map_err(Clone::clone).and_then(to_json) {
+                Ok(value) => writeln!(out, "{value}"),
+                Err(e) => {
+                    let line = serde_json::json!({"id": e.record_id(), "period": label, "error": cases::error_json(&e)});
+                    writeln!(out, "{line}")
+                }
+            },
             (Format::Table, r) => {
                 rows.push(match r {
                     Ok(p) => table::period_row(p),
@@ -373,6 +373,17 @@ fn with_line(e: Error, line: usize) -> Error {
         }
         other => other,
     }
+}
+
+/// A result as JSON. Serialising kam's result types cannot fail today; if it
+/// ever did, the record gets an error line rather than a silent `null`.
+fn to_json(result: &impl serde::Serialize) -> Result<Value, Error> {
+    serde_json::to_value(result).map_err(|e| {
+        let message = format!("the result could not be written as JSON: {e}");
+        Error::from(kam::RecordError::from(kam::RecordErrorKind::Malformed(
+            message,
+        )))
+    })
 }
 
 /// The output line for a record that failed: `{"line", "id", "error"}`.
