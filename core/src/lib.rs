@@ -27,6 +27,7 @@
 //! - [`Error`]: policy, record and rule errors with file/line or id/field.
 //! - [`batch`]: parallel evaluation preserving input order.
 //! - [`cases`]: a policy's own test cases (`kam test`).
+//! - `table` (feature `arrow`): whole Arrow tables in, scored Arrow tables out.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(
@@ -40,6 +41,8 @@ pub mod error;
 mod eval;
 pub mod model;
 pub mod policy;
+#[cfg(feature = "arrow")]
+pub mod table;
 
 pub use error::{
     Error, PolicyError, PolicyErrors, RecordError, RecordErrorKind, RuleError, RuleErrorKind,

@@ -309,7 +309,7 @@ fn shorten(name: &str) -> String {
 }
 
 /// The known name closest to a misspelt one, if any is close.
-fn closest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
+pub(crate) fn closest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
     // Edit distance is quadratic: a name far longer than any field cannot be a typo of one.
     let longest = known.iter().map(|k| k.len()).max().unwrap_or(0);
     if name.len() > longest + 2 {

@@ -79,6 +79,13 @@ impl Policy {
         Self::from_dir_with_limits(dir, Limits::default())
     }
 
+    /// The policy files of `dir` (every `.rhai` file outside `tests/`, by relative
+    /// path), as [`Policy::from_sources`] takes them: what a binding ships to
+    /// another process to rebuild the same policy.
+    pub fn read_sources(dir: impl AsRef<Path>) -> Result<BTreeMap<String, String>, PolicyErrors> {
+        load::read_dir(dir.as_ref())
+    }
+
     /// [`Policy::from_dir`] with explicit sandbox limits.
     pub fn from_dir_with_limits(
         dir: impl AsRef<Path>,

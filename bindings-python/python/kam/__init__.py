@@ -1,0 +1,23 @@
+"""kam: key-account management rules (tiers, admission, scorecards) from editable Rhai policies.
+
+>>> import kam
+>>> policy = kam.Policy.from_dir("rules")                            # doctest: +SKIP
+>>> policy.evaluate_customer({"id": "C-1", "annual_revenue": "3000000"}, as_of="2026-11-01")["tier"]  # doctest: +SKIP
+'C'
+
+See ``help(kam.Policy)`` for the API and the package README for the Arrow column types.
+"""
+
+from kam._errors import KamError, PolicyError, RecordError, RuleError
+from kam._kam import DECIMAL_PRECISION, DECIMAL_SCALE, Policy, ResultStream
+
+__all__ = [
+    "DECIMAL_PRECISION",
+    "DECIMAL_SCALE",
+    "KamError",
+    "Policy",
+    "PolicyError",
+    "RecordError",
+    "ResultStream",
+    "RuleError",
+]

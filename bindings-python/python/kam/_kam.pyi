@@ -1,0 +1,70 @@
+"""Type stubs for kam's native module (re-exported by ``kam``)."""
+
+import datetime
+from os import PathLike
+from typing import Any, Dict, Iterable, List, Literal, Mapping, Optional, Tuple, TypedDict, Union
+
+
+DECIMAL_PRECISION: int
+DECIMAL_SCALE: int
+
+DateLike = Union[datetime.date, str]
+ExtraColumns = Literal["error", "ignore", "attributes"]
+
+class Limits(TypedDict, total=False):
+    max_operations: int
+    max_call_levels: int
+    max_expr_depth: Tuple[int, int]
+    max_string_size: int
+    max_array_size: int
+    max_map_size: int
+    max_seconds: Optional[float]
+
+class CheckFailure(TypedDict):
+    file: str
+    name: Optional[str]
+    failures: List[str]
+
+class CheckReport(TypedDict):
+    passed: int
+    failed: List[CheckFailure]
+
+class ResultStream:
+    """A scored table exposing the Arrow PyCapsule interface (``pyarrow.table(s)``)."""
+
+    def __arrow_c_stream__(self, requested_schema: Optional[object] = None) -> object: ...
+    def __len__(self) -> int: ...
+    @property
+    def column_names(self) -> List[str]: ...
+
+class Policy:
+    """A compiled key-account policy; immutable, thread-safe, picklable."""
+
+    @staticmethod
+    def from_dir(path: Union[str, "PathLike[str]"], *, limits: Optional[Limits] = None) -> "Policy": ...
+    @staticmethod
+    def from_sources(sources: Mapping[str, str], *, limits: Optional[Limits] = None) -> "Policy": ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def version(self) -> str: ...
+    @property
+    def digest(self) -> str: ...
+    @property
+    def tiers(self) -> List[str]: ...
+    @property
+    def sources(self) -> Dict[str, str]: ...
+    @property
+    def limits(self) -> Limits: ...
+    def check(self) -> CheckReport: ...
+    def evaluate_customer(self, record: Mapping[str, Any], as_of: Optional[DateLike] = None) -> Dict[str, Any]: ...
+    def evaluate_customers(
+        self, records: Iterable[Mapping[str, Any]], as_of: Optional[DateLike] = None
+    ) -> List[Dict[str, Any]]: ...
+    def evaluate_staff(self, record: Mapping[str, Any]) -> Dict[str, Any]: ...
+    def evaluate_staff_batch(self, records: Iterable[Mapping[str, Any]]) -> List[Dict[str, Any]]: ...
+    def score_customers(
+        self, table: Any, as_of: Optional[DateLike] = None, *, extra_columns: ExtraColumns = "error"
+    ) -> Any: ...
+    def score_staff(self, table: Any, *, extra_columns: ExtraColumns = "error") -> Any: ...
+    def __reduce__(self) -> Tuple[Any, ...]: ...

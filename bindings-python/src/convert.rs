@@ -1,0 +1,321 @@
+//! Python values ↔ kam's records and results.
+//!
+//! Records go in as the same JSON a JSON line would be, so a dict gets exactly
+//! the checks and answers a file does. Results come out as dicts of the spec's
+//! shape with exact types: `decimal.Decimal` for every decimal, `datetime.date`
+//! for dates, `int` for counts.
+
+use chrono::NaiveDate;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use rust_decimal::Decimal;
+use serde_json::{Map, Number, Value};
+
+use kam::model::{Adjustment, ScoreItem};
+use kam::{CustomerResult, PolicyInfo, Reason, RecordError, RecordErrorKind, StaffResult};
+
+static DECIMAL: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+fn decimal_class(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
+    DECIMAL.import(py, "decimal", "Decimal")
+}
+
+/// A record error for a value that has no JSON meaning (a set, an object…).
+fn unsupported(path: &str, v: &Bound<'_, PyAny>) -> RecordError {
+    let found = v
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "an unknown type".into());
+    let mut e = RecordError::from(RecordErrorKind::Invalid {
+        expected: "str, int, float, Decimal, bool, date, list, dict or None".into(),
+        found,
+    });
+    e.field = (!path.is_empty()).then(|| path.to_owned());
+    e
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+/// A number's text as a JSON number (exact digits), or the text itself for the
+/// field reader to reject by name (`inf`, `NaN`).
+fn number(text: String) -> Value {
+    match text.parse::<Number>() {
+        Ok(n) => Value::Number(n),
+        Err(_) => Value::String(text),
+    }
+}
+
+/// A Python value as the JSON a record field would hold.
+///
+/// `None` and a float NaN are missing (spec §1: how pandas writes a missing
+/// number); a float becomes its shortest decimal (`0.1`, as typed), a
+/// `Decimal` its exact digits; a date its ISO text, a datetime at midnight
+/// its date.
+pub fn to_json(path: &str, v: &Bound<'_, PyAny>) -> Result<Value, RecordError> {
+    let py = v.py();
+    if v.is_none() {
+        return Ok(Value::Null);
+    }
+    if let Ok(b) = v.cast::<PyBool>() {
+        return Ok(Value::Bool(b.is_true()));
+    }
+    if let Ok(s) = v.cast::<PyString>() {
+        return s
+            .to_str()
+            .map(|s| Value::String(s.to_owned()))
+            .map_err(|_| unsupported(path, v));
+    }
+    if v.is_instance_of::<PyInt>() {
+        return Ok(number(v.str().map_err(|_| unsupported(path, v))?.to_string()));
+    }
+    if let Ok(f) = v.cast::<PyFloat>() {
+        let x = f.value();
+        return Ok(if x.is_nan() {
+            Value::Null
+        } else {
+            number(format!("{x}"))
+        });
+    }
+    if let Ok(class) = decimal_class(py) {
+        if v.is_instance(class).unwrap_or(false) {
+            // Fixed-point text: `Decimal("1E+3")` is 1000, never exponent notation.
+            let text = v
+                .call_method1("__format__", ("f",))
+                .and_then(|t| t.extract::<String>())
+                .map_err(|_| unsupported(path, v))?;
+            return Ok(number(text));
+        }
+    }
+    if let Ok(dt) = v.cast::<PyDateTime>() {
+        let text = dt
+            .call_method0("isoformat")
+            .and_then(|t| t.extract::<String>())
+            .map_err(|_| unsupported(path, v))?;
+        return Ok(Value::String(
+            text.strip_suffix("T00:00:00").unwrap_or(&text).to_owned(),
+        ));
+    }
+    if v.is_instance_of::<PyDate>() {
+        let d: NaiveDate = v.extract().map_err(|_| unsupported(path, v))?;
+        return Ok(Value::String(d.format("%Y-%m-%d").to_string()));
+    }
+    if let Ok(d) = v.cast::<PyDict>() {
+        let mut obj = Map::new();
+        for (k, item) in d.iter() {
+            let key: String = k.extract().map_err(|_| unsupported(path, &k))?;
+            let value = to_json(&join(path, &key), &item)?;
+            obj.insert(key, value);
+        }
+        return Ok(Value::Object(obj));
+    }
+    if v.is_instance_of::<PyList>() || v.is_instance_of::<PyTuple>() {
+        let items = v
+            .try_iter()
+            .map_err(|_| unsupported(path, v))?
+            .enumerate()
+            .map(|(i, item)| {
+                let item = item.map_err(|_| unsupported(path, v))?;
+                to_json(&format!("{path}[{i}]"), &item)
+            })
+            .collect::<Result<_, _>>()?;
+        return Ok(Value::Array(items));
+    }
+    // pandas' missing markers (`pd.NA`, `pd.NaT`) are missing values.
+    if let Ok(name) = v.get_type().name() {
+        if matches!(name.to_str(), Ok("NAType" | "NaTType")) {
+            return Ok(Value::Null);
+        }
+    }
+    // numpy scalars (numpy.int64, numpy.bool_, …) know their Python value.
+    if let Ok(item) = v.call_method0("item") {
+        if !item.is(v) && !item.get_type().is(v.get_type()) {
+            return to_json(path, &item);
+        }
+    }
+    if v.hasattr("__index__").unwrap_or(false) {
+        if let Ok(i) = v.call_method0("__index__") {
+            return to_json(path, &i);
+        }
+    }
+    Err(unsupported(path, v))
+}
+
+/// A dict (or any mapping) as a record, or the record error that replaces it.
+pub fn record(v: &Bound<'_, PyAny>) -> Result<Value, RecordError> {
+    if v.cast::<PyDict>().is_err() {
+        let found = v
+            .get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_default();
+        return Err(RecordError::from(RecordErrorKind::Malformed(format!(
+            "expected a record as a dict, got {found}"
+        ))));
+    }
+    to_json("", v)
+}
+
+/// An evaluation date: a `datetime.date`, an ISO string, or `None` for today.
+pub fn as_of(py: Python<'_>, v: Option<&Bound<'_, PyAny>>) -> PyResult<NaiveDate> {
+    let Some(v) = v.filter(|v| !v.is_none()) else {
+        // The binding reads the calendar once per call; rules never read a clock.
+        let today = py.import("datetime")?.getattr("date")?.call_method0("today")?;
+        return today.extract();
+    };
+    if v.is_instance_of::<PyDateTime>() {
+        return Err(PyTypeError::new_err(
+            "as_of must be a datetime.date or an ISO date string, not a datetime",
+        ));
+    }
+    if let Ok(d) = v.extract::<NaiveDate>() {
+        return Ok(d);
+    }
+    let text: String = v.extract().map_err(|_| {
+        PyTypeError::new_err("as_of must be a datetime.date or an ISO date string (YYYY-MM-DD)")
+    })?;
+    kam::model::parse_date(&text).ok_or_else(|| {
+        PyValueError::new_err(format!("as_of: {text:?} is not a date (YYYY-MM-DD)"))
+    })
+}
+
+/// Plain JSON as Python: integers as `int`, other numbers as `Decimal`.
+pub fn json_to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match v {
+        Value::Null => py.None().into_bound(py),
+        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => i.into_pyobject(py)?.into_any(),
+            (_, Some(u)) => u.into_pyobject(py)?.into_any(),
+            _ => decimal_class(py)?.call1((n.to_string(),))?,
+        },
+        Value::String(s) => PyString::new(py, s).into_any(),
+        Value::Array(items) => {
+            let list = PyList::empty(py);
+            for item in items {
+                list.append(json_to_py(py, item)?)?;
+            }
+            list.into_any()
+        }
+        Value::Object(obj) => {
+            let d = PyDict::new(py);
+            for (k, item) in obj {
+                d.set_item(k, json_to_py(py, item)?)?;
+            }
+            d.into_any()
+        }
+    })
+}
+
+fn reasons<'py>(py: Python<'py>, rs: &[Reason]) -> PyResult<Bound<'py, PyList>> {
+    let list = PyList::empty(py);
+    for r in rs {
+        let d = PyDict::new(py);
+        d.set_item("rule", &r.rule)?;
+        d.set_item("message", &r.message)?;
+        list.append(d)?;
+    }
+    Ok(list)
+}
+
+fn policy_info<'py>(py: Python<'py>, p: &PolicyInfo) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("name", &p.name)?;
+    d.set_item("version", &p.version)?;
+    d.set_item("digest", &p.digest)?;
+    Ok(d)
+}
+
+/// A customer result as a dict of the spec's shape.
+pub fn customer<'py>(py: Python<'py>, r: &CustomerResult) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("id", &r.id)?;
+    d.set_item("status", r.status.as_str())?;
+    d.set_item("tier", &r.tier)?;
+    d.set_item("previous_tier", &r.previous_tier)?;
+    d.set_item("change", r.change.as_str())?;
+    d.set_item("downgrade_deadline", r.downgrade_deadline)?;
+    d.set_item("key_account", r.key_account)?;
+    d.set_item("categories", &r.categories)?;
+    let admission = PyDict::new(py);
+    admission.set_item("admitted", r.admission.admitted)?;
+    admission.set_item("failed", &r.admission.failed)?;
+    admission.set_item("approvals", &r.admission.approvals)?;
+    d.set_item("admission", admission)?;
+    match &r.blacklist_proposal {
+        Some(p) => {
+            let bp = PyDict::new(py);
+            bp.set_item("until", p.until)?;
+            bp.set_item("needs", &p.needs)?;
+            d.set_item("blacklist_proposal", bp)?;
+        }
+        None => d.set_item("blacklist_proposal", py.None())?,
+    }
+    match &r.visit {
+        Some(v) => {
+            let visit = PyDict::new(py);
+            visit.set_item("interval_days", v.interval_days)?;
+            visit.set_item("next_due", v.next_due)?;
+            visit.set_item("overdue", v.overdue)?;
+            d.set_item("visit", visit)?;
+        }
+        None => d.set_item("visit", py.None())?,
+    }
+    d.set_item("reasons", reasons(py, &r.reasons)?)?;
+    d.set_item("policy", policy_info(py, &r.policy)?)?;
+    Ok(d)
+}
+
+fn adjustment<'py>(py: Python<'py>, a: &Adjustment) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("points", a.points)?;
+    d.set_item("reason", &a.reason)?;
+    Ok(d)
+}
+
+fn item<'py>(py: Python<'py>, i: &ScoreItem) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("id", &i.id)?;
+    d.set_item("max", i.max)?;
+    d.set_item("score", i.score)?;
+    let adj = PyList::empty(py);
+    for a in &i.adjustments {
+        adj.append(adjustment(py, a)?)?;
+    }
+    d.set_item("adjustments", adj)?;
+    Ok(d)
+}
+
+/// A staff result as a dict of the spec's shape.
+pub fn staff<'py>(py: Python<'py>, r: &StaffResult) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("id", &r.id)?;
+    d.set_item("period", r.period.to_string())?;
+    let kpis = PyDict::new(py);
+    for (k, v) in &r.kpis {
+        kpis.set_item(k, *v)?;
+    }
+    d.set_item("kpis", kpis)?;
+    let scorecard = PyDict::new(py);
+    scorecard.set_item("total", r.scorecard.total)?;
+    let items = PyList::empty(py);
+    for i in &r.scorecard.items {
+        items.append(item(py, i)?)?;
+    }
+    scorecard.set_item("items", items)?;
+    d.set_item("scorecard", scorecard)?;
+    d.set_item("grade", &r.grade)?;
+    d.set_item("actions", &r.actions)?;
+    d.set_item("composite", r.composite.map(Decimal::from))?;
+    d.set_item("reasons", reasons(py, &r.reasons)?)?;
+    d.set_item("policy", policy_info(py, &r.policy)?)?;
+    Ok(d)
+}

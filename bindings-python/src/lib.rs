@@ -1,0 +1,416 @@
+//! Python bindings for kam (`import kam`): types and errors translated, nothing else.
+//!
+//! Every evaluation releases the GIL (`py.detach`) and runs on the core's
+//! thread pool; every panic is caught at this boundary and raised as a
+//! `KamError`, never as `PanicException`.
+
+mod arrow;
+mod convert;
+mod errors;
+
+use std::collections::BTreeMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyTuple};
+use serde_json::Value;
+
+use kam::table::{self, ExtraColumns, TableOptions};
+use kam::{Error, Limits};
+
+/// Runs `f` without the GIL; a panic becomes a `KamError` instead of crossing into Python.
+fn detached<T: Send>(py: Python<'_>, what: &str, f: impl FnOnce() -> T + Send) -> PyResult<T> {
+    py.detach(|| catch_unwind(AssertUnwindSafe(f)))
+        .map_err(|_| errors::internal(py, what))
+}
+
+/// Sandbox limits from keyword arguments (`None` keeps kam's safe defaults).
+fn limits(options: Option<&Bound<'_, PyDict>>) -> PyResult<Limits> {
+    let mut l = Limits::default();
+    let Some(options) = options else {
+        return Ok(l);
+    };
+    for (key, value) in options.iter() {
+        let key: String = key.extract()?;
+        match key.as_str() {
+            "max_operations" => l.max_operations = value.extract()?,
+            "max_call_levels" => l.max_call_levels = value.extract()?,
+            "max_expr_depth" => l.max_expr_depth = value.extract()?,
+            "max_string_size" => l.max_string_size = value.extract()?,
+            "max_array_size" => l.max_array_size = value.extract()?,
+            "max_map_size" => l.max_map_size = value.extract()?,
+            "max_seconds" => {
+                let secs: Option<f64> = value.extract()?;
+                l.max_duration = match secs {
+                    None => None,
+                    Some(s) => Some(Duration::try_from_secs_f64(s).map_err(|_| {
+                        PyValueError::new_err("limits: max_seconds must be a positive number or None")
+                    })?),
+                };
+            }
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "limits: unknown limit {other:?} (known: max_operations, max_call_levels, \
+                     max_expr_depth, max_string_size, max_array_size, max_map_size, max_seconds)"
+                )))
+            }
+        }
+    }
+    Ok(l)
+}
+
+fn limits_dict<'py>(py: Python<'py>, l: &Limits) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("max_operations", l.max_operations)?;
+    d.set_item("max_call_levels", l.max_call_levels)?;
+    d.set_item("max_expr_depth", l.max_expr_depth)?;
+    d.set_item("max_string_size", l.max_string_size)?;
+    d.set_item("max_array_size", l.max_array_size)?;
+    d.set_item("max_map_size", l.max_map_size)?;
+    d.set_item("max_seconds", l.max_duration.map(|d| d.as_secs_f64()))?;
+    Ok(d)
+}
+
+fn extra_columns(name: &str) -> PyResult<TableOptions> {
+    let extra = match name {
+        "error" => ExtraColumns::Error,
+        "ignore" => ExtraColumns::Ignore,
+        "attributes" => ExtraColumns::Attributes,
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "extra_columns must be 'error', 'ignore' or 'attributes', not {other:?}"
+            )))
+        }
+    };
+    Ok(TableOptions::with_extra_columns(extra))
+}
+
+/// Test case files bundled with a policy (`tests/*.json`), run by `check()`.
+type CaseFiles = BTreeMap<String, String>;
+
+/// A compiled key-account policy. Immutable and safe to share between threads.
+#[pyclass(module = "kam", name = "Policy", frozen)]
+struct Policy {
+    inner: kam::Policy,
+    cases: CaseFiles,
+}
+
+impl Policy {
+    fn build(py: Python<'_>, files: BTreeMap<String, String>, cases: CaseFiles, limits: Limits) -> PyResult<Self> {
+        let built = detached(py, "loading the policy", || {
+            kam::Policy::from_sources_with_limits(files, limits)
+        })?;
+        match built {
+            Ok(inner) => Ok(Policy { inner, cases }),
+            Err(e) => Err(errors::policy_error(py, &e)),
+        }
+    }
+
+    /// Converts `records`, evaluates the good ones without the GIL, and lays
+    /// out one dict per record (a `{"id", "error"}` dict for a bad one).
+    fn evaluate_many<'py, R: Send>(
+        &self,
+        py: Python<'py>,
+        records: &Bound<'py, PyAny>,
+        eval: impl Fn(&kam::Policy, &Value) -> Result<R, Error> + Sync + Send,
+        out: impl Fn(Python<'py>, &R) -> PyResult<Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let inputs: Vec<Result<Value, Error>> = records
+            .try_iter()
+            .map_err(|_| PyTypeError::new_err("records must be an iterable of dicts"))?
+            .map(|r| Ok(convert::record(&r?).map_err(Error::from)))
+            .collect::<PyResult<_>>()?;
+        let policy = &self.inner;
+        let results = detached(py, "evaluating records", || {
+            kam::batch::map(&inputs, |r| match r {
+                Ok(v) => eval(policy, v),
+                Err(e) => Err(e.clone()),
+            })
+        })?;
+        let list = PyList::empty(py);
+        for r in &results {
+            match r {
+                Ok(r) => list.append(out(py, r)?)?,
+                Err(e) => {
+                    let d = PyDict::new(py);
+                    d.set_item("id", e.record_id())?;
+                    d.set_item("error", errors::error_dict(py, e)?)?;
+                    list.append(d)?;
+                }
+            }
+        }
+        Ok(list)
+    }
+
+    fn evaluate_one<'py, R: Send>(
+        &self,
+        py: Python<'py>,
+        record: &Bound<'py, PyAny>,
+        eval: impl Fn(&kam::Policy, &Value) -> Result<R, Error> + Sync + Send,
+        out: impl Fn(Python<'py>, &R) -> PyResult<Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let value = convert::record(record).map_err(|e| errors::to_py(py, &Error::from(e)))?;
+        let policy = &self.inner;
+        match detached(py, "evaluating a record", || eval(policy, &value))? {
+            Ok(r) => out(py, &r),
+            Err(e) => Err(errors::to_py(py, &e)),
+        }
+    }
+
+    /// The scored table, as a pyarrow Table when pyarrow is installed.
+    fn table<'py>(py: Python<'py>, scored: table::Scored) -> PyResult<Bound<'py, PyAny>> {
+        let stream = Bound::new(py, arrow::ResultStream::new(scored.schema, scored.batches))?;
+        match py.import("pyarrow") {
+            Ok(pa) => pa.getattr("table")?.call1((stream,)),
+            Err(_) => Ok(stream.into_any()),
+        }
+    }
+}
+
+#[pymethods]
+impl Policy {
+    /// Loads the policy in directory `path` (every `.rhai` file; `tests/*.json` are its test cases).
+    #[staticmethod]
+    #[pyo3(signature = (path, *, limits = None))]
+    fn from_dir(py: Python<'_>, path: PathBuf, limits: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        let limits = self::limits(limits)?;
+        let files = kam::Policy::read_sources(&path).map_err(|e| errors::policy_error(py, &e))?;
+        let cases = read_cases(&path)?;
+        Self::build(py, files, cases, limits)
+    }
+
+    /// Compiles a policy from `{file name: source text}`; `tests/*.json` entries are its test cases.
+    #[staticmethod]
+    #[pyo3(signature = (sources, *, limits = None))]
+    fn from_sources(py: Python<'_>, sources: BTreeMap<String, String>, limits: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        let limits = self::limits(limits)?;
+        let (cases, files) = sources
+            .into_iter()
+            .partition(|(k, _)| k.starts_with("tests/") && k.ends_with(".json"));
+        Self::build(py, files, cases, limits)
+    }
+
+    /// The policy's declared name.
+    #[getter]
+    fn name(&self) -> &str {
+        &self.inner.info().name
+    }
+
+    /// The policy's declared version.
+    #[getter]
+    fn version(&self) -> &str {
+        &self.inner.info().version
+    }
+
+    /// `sha256:…` over every policy file: every result names the exact rules that made it.
+    #[getter]
+    fn digest(&self) -> &str {
+        &self.inner.info().digest
+    }
+
+    /// Tier labels, best first.
+    #[getter]
+    fn tiers(&self) -> Vec<String> {
+        self.inner.tiers().to_vec()
+    }
+
+    /// `{file name: source text}` of the policy and its test cases.
+    #[getter]
+    fn sources(&self) -> BTreeMap<String, String> {
+        let mut all = self.inner.sources().clone();
+        all.extend(self.cases.clone());
+        all
+    }
+
+    /// The sandbox limits every evaluation runs under.
+    #[getter]
+    fn limits<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        limits_dict(py, self.inner.limits())
+    }
+
+    /// Runs the policy's own test cases (`tests/*.json`): `{"passed": n, "failed": [...]}`,
+    /// each failure `{"file", "name", "failures": [str]}`. A case file that cannot be read
+    /// is a failure too.
+    fn check<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let mut cases = Vec::new();
+        let failed = PyList::empty(py);
+        for (file, text) in &self.cases {
+            match kam::cases::parse(file, text) {
+                Ok(c) => cases.extend(c),
+                Err(message) => {
+                    let d = PyDict::new(py);
+                    d.set_item("file", file)?;
+                    d.set_item("name", py.None())?;
+                    d.set_item("failures", vec![message])?;
+                    failed.append(d)?;
+                }
+            }
+        }
+        let policy = &self.inner;
+        let outcomes = detached(py, "running test cases", || kam::cases::run(policy, &cases))?;
+        let mut passed = 0usize;
+        for o in outcomes {
+            if o.passed() {
+                passed += 1;
+                continue;
+            }
+            let d = PyDict::new(py);
+            d.set_item("file", &o.case.file)?;
+            d.set_item("name", &o.case.name)?;
+            d.set_item("failures", &o.failures)?;
+            failed.append(d)?;
+        }
+        let report = PyDict::new(py);
+        report.set_item("passed", passed)?;
+        report.set_item("failed", failed)?;
+        Ok(report)
+    }
+
+    /// Evaluates one customer on `as_of` (a date or ISO string; default today).
+    /// Raises `RecordError` or `RuleError`.
+    #[pyo3(signature = (record, as_of = None))]
+    fn evaluate_customer<'py>(
+        &self,
+        py: Python<'py>,
+        record: &Bound<'py, PyAny>,
+        as_of: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let as_of = convert::as_of(py, as_of)?;
+        self.evaluate_one(
+            py,
+            record,
+            |p, v| p.evaluate_customer_json(v, as_of),
+            |py, r| convert::customer(py, r),
+        )
+    }
+
+    /// Evaluates many customers in parallel: one dict per record, in order;
+    /// a bad record gives `{"id": …, "error": {kind, field, message, …}}`.
+    #[pyo3(signature = (records, as_of = None))]
+    fn evaluate_customers<'py>(
+        &self,
+        py: Python<'py>,
+        records: &Bound<'py, PyAny>,
+        as_of: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let as_of = convert::as_of(py, as_of)?;
+        self.evaluate_many(
+            py,
+            records,
+            |p, v| p.evaluate_customer_json(v, as_of),
+            |py, r| convert::customer(py, r),
+        )
+    }
+
+    /// Scores one staff-month. Raises `RecordError` or `RuleError`.
+    fn evaluate_staff<'py>(
+        &self,
+        py: Python<'py>,
+        record: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        self.evaluate_one(py, record, |p, v| p.evaluate_staff_json(v), |py, r| convert::staff(py, r))
+    }
+
+    /// Scores many staff-months in parallel: one dict per record, in order (errors as
+    /// in `evaluate_customers`).
+    fn evaluate_staff_batch<'py>(
+        &self,
+        py: Python<'py>,
+        records: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        self.evaluate_many(py, records, |p, v| p.evaluate_staff_json(v), |py, r| {
+            convert::staff(py, r)
+        })
+    }
+
+    /// Scores a whole table of customers (pyarrow, polars, pandas: anything with
+    /// `__arrow_c_stream__`) in parallel without the GIL. Returns a pyarrow Table
+    /// (or a `ResultStream` when pyarrow is not installed) with one row per input
+    /// row: `id`, the decisions as columns, and `error` for bad rows.
+    #[pyo3(signature = (table, as_of = None, *, extra_columns = "error"))]
+    fn score_customers<'py>(
+        &self,
+        py: Python<'py>,
+        table: &Bound<'py, PyAny>,
+        as_of: Option<&Bound<'py, PyAny>>,
+        extra_columns: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let as_of = convert::as_of(py, as_of)?;
+        let options = self::extra_columns(extra_columns)?;
+        let (schema, batches) = arrow::import(table)?;
+        let policy = &self.inner;
+        let scored = detached(py, "scoring a table", || {
+            table::score_customers(policy, &schema, &batches, as_of, &options)
+        })?
+        .map_err(|e| errors::to_py(py, &e))?;
+        Self::table(py, scored)
+    }
+
+    /// Scores a whole table of staff-months, like `score_customers`.
+    #[pyo3(signature = (table, *, extra_columns = "error"))]
+    fn score_staff<'py>(
+        &self,
+        py: Python<'py>,
+        table: &Bound<'py, PyAny>,
+        extra_columns: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let options = self::extra_columns(extra_columns)?;
+        let (schema, batches) = arrow::import(table)?;
+        let policy = &self.inner;
+        let scored = detached(py, "scoring a table", || {
+            table::score_staff(policy, &schema, &batches, &options)
+        })?
+        .map_err(|e| errors::to_py(py, &e))?;
+        Self::table(py, scored)
+    }
+
+    /// Pickles as its sources and limits; unpickling recompiles them (same digest).
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        let py = slf.py();
+        let this = slf.get();
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("limits", limits_dict(py, this.inner.limits())?)?;
+        let rebuild = py.import("kam._errors")?.getattr("_rebuild_policy")?;
+        PyTuple::new(
+            py,
+            [
+                rebuild,
+                PyTuple::new(py, [this.sources().into_pyobject(py)?.into_any(), kwargs.into_any()])?.into_any(),
+            ],
+        )
+    }
+
+    fn __repr__(&self) -> String {
+        let info = self.inner.info();
+        format!("<kam.Policy {:?} version {:?} {}>", info.name, info.version, info.digest)
+    }
+}
+
+/// The `tests/*.json` case files next to a policy, keyed `tests/<name>`; none when absent.
+fn read_cases(dir: &std::path::Path) -> PyResult<CaseFiles> {
+    let Ok(entries) = std::fs::read_dir(dir.join("tests")) else {
+        return Ok(CaseFiles::new());
+    };
+    let mut cases = CaseFiles::new();
+    for path in entries.flatten().map(|e| e.path()) {
+        if path.extension().is_some_and(|x| x == "json") {
+            let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| PyValueError::new_err(format!("{}: {e}", path.display())))?;
+            cases.insert(format!("tests/{name}"), text);
+        }
+    }
+    Ok(cases)
+}
+
+#[pymodule]
+fn _kam(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Policy>()?;
+    m.add_class::<arrow::ResultStream>()?;
+    m.add("DECIMAL_PRECISION", table::DECIMAL_PRECISION)?;
+    m.add("DECIMAL_SCALE", table::DECIMAL_SCALE)?;
+    Ok(())
+}

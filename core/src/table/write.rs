@@ -1,0 +1,275 @@
+//! Results → Arrow columns. Exact types: decimals as `decimal128(38, 28)`,
+//! dates as `date32`, lists of text as `list<utf8>`.
+
+use std::sync::Arc;
+
+use arrow_array::builder::{
+    BooleanBuilder, Date32Builder, Decimal128Builder, Int64Builder, ListBuilder, StringBuilder,
+};
+use arrow_array::types::Date32Type;
+use arrow_array::{ArrayRef, ListArray, StructArray};
+use arrow_buffer::{NullBuffer, OffsetBuffer, ScalarBuffer};
+use arrow_schema::{ArrowError, DataType, Field, Fields};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::{Error, Reason, RuleErrorKind};
+
+/// Precision of every decimal column.
+pub const DECIMAL_PRECISION: u8 = 38;
+/// Scale of every decimal column: rust_decimal's largest, so every value kam
+/// computes below 10^10 is stored exactly.
+pub const DECIMAL_SCALE: i8 = 28;
+
+pub(super) fn decimal_type() -> DataType {
+    DataType::Decimal128(DECIMAL_PRECISION, DECIMAL_SCALE)
+}
+
+/// `d` as a `decimal128(38, 28)` integer, or `None` when it does not fit (|d| ≥ 10^10).
+pub(super) fn decimal_units(d: Decimal) -> Option<i128> {
+    let shift = u32::try_from(i64::from(DECIMAL_SCALE) - i64::from(d.scale())).ok()?;
+    let units = d.mantissa().checked_mul(10i128.checked_pow(shift)?)?;
+    (units.unsigned_abs() < 10u128.pow(u32::from(DECIMAL_PRECISION))).then_some(units)
+}
+
+pub(super) fn field(name: &str, t: DataType) -> Field {
+    Field::new(name, t, true)
+}
+
+pub(super) fn text_list_type() -> DataType {
+    DataType::List(Arc::new(field("item", DataType::Utf8)))
+}
+
+fn reason_fields() -> Fields {
+    Fields::from(vec![field("rule", DataType::Utf8), field("message", DataType::Utf8)])
+}
+
+pub(super) fn reasons_type() -> DataType {
+    DataType::List(Arc::new(field("item", DataType::Struct(reason_fields()))))
+}
+
+fn error_fields() -> Fields {
+    Fields::from(vec![
+        field("kind", DataType::Utf8),
+        field("field", DataType::Utf8),
+        field("message", DataType::Utf8),
+        field("file", DataType::Utf8),
+        field("line", DataType::Int64),
+        field("column", DataType::Int64),
+    ])
+}
+
+pub(super) fn error_type() -> DataType {
+    DataType::Struct(error_fields())
+}
+
+/// A nullable text column.
+#[derive(Default)]
+pub(super) struct Text(StringBuilder);
+impl Text {
+    pub(super) fn push(&mut self, v: Option<&str>) {
+        self.0.append_option(v);
+    }
+    pub(super) fn finish(mut self) -> ArrayRef {
+        Arc::new(self.0.finish())
+    }
+}
+
+/// A nullable `date32` column.
+#[derive(Default)]
+pub(super) struct Dates(Date32Builder);
+impl Dates {
+    pub(super) fn push(&mut self, v: Option<NaiveDate>) {
+        self.0.append_option(v.map(Date32Type::from_naive_date));
+    }
+    pub(super) fn finish(mut self) -> ArrayRef {
+        Arc::new(self.0.finish())
+    }
+}
+
+/// A nullable boolean column.
+#[derive(Default)]
+pub(super) struct Bools(BooleanBuilder);
+impl Bools {
+    pub(super) fn push(&mut self, v: Option<bool>) {
+        self.0.append_option(v);
+    }
+    pub(super) fn finish(mut self) -> ArrayRef {
+        Arc::new(self.0.finish())
+    }
+}
+
+/// A nullable int64 column.
+#[derive(Default)]
+pub(super) struct Ints(Int64Builder);
+impl Ints {
+    pub(super) fn push(&mut self, v: Option<i64>) {
+        self.0.append_option(v);
+    }
+    pub(super) fn finish(mut self) -> ArrayRef {
+        Arc::new(self.0.finish())
+    }
+}
+
+/// A nullable `decimal128(38, 28)` column; values were checked with [`decimal_units`].
+#[derive(Default)]
+pub(super) struct Decimals(Vec<Option<i128>>);
+impl Decimals {
+    pub(super) fn push(&mut self, v: Option<i128>) {
+        self.0.push(v);
+    }
+    pub(super) fn finish(self) -> Result<ArrayRef, ArrowError> {
+        let mut b = Decimal128Builder::with_capacity(self.0.len())
+            .with_precision_and_scale(DECIMAL_PRECISION, DECIMAL_SCALE)?;
+        b.extend(self.0);
+        Ok(Arc::new(b.finish()))
+    }
+}
+
+/// A nullable `list<utf8>` column.
+pub(super) struct TextLists(ListBuilder<StringBuilder>);
+impl Default for TextLists {
+    fn default() -> Self {
+        TextLists(ListBuilder::new(StringBuilder::new()))
+    }
+}
+impl TextLists {
+    pub(super) fn push(&mut self, v: Option<&[String]>) {
+        match v {
+            Some(items) => {
+                for s in items {
+                    self.0.values().append_value(s);
+                }
+                self.0.append(true);
+            }
+            None => self.0.append(false),
+        }
+    }
+    pub(super) fn finish(mut self) -> ArrayRef {
+        Arc::new(self.0.finish())
+    }
+}
+
+/// Offsets and validity of a list column whose items are built separately.
+pub(super) struct ListShape {
+    offsets: Vec<i32>,
+    valid: Vec<bool>,
+}
+impl Default for ListShape {
+    fn default() -> Self {
+        ListShape {
+            offsets: vec![0],
+            valid: Vec::new(),
+        }
+    }
+}
+impl ListShape {
+    /// Closes a row holding `len` items (`None`: a null list).
+    pub(super) fn push(&mut self, len: Option<usize>) -> Result<(), ArrowError> {
+        let last = self.offsets.last().copied().unwrap_or(0);
+        let next = i32::try_from(len.unwrap_or(0))
+            .ok()
+            .and_then(|n| last.checked_add(n))
+            .ok_or_else(|| ArrowError::ComputeError("list offsets overflow".into()))?;
+        self.offsets.push(next);
+        self.valid.push(len.is_some());
+        Ok(())
+    }
+    pub(super) fn finish(self, item: Field, values: ArrayRef) -> Result<ArrayRef, ArrowError> {
+        let nulls = NullBuffer::from(self.valid);
+        let nulls = (nulls.null_count() > 0).then_some(nulls);
+        Ok(Arc::new(ListArray::try_new(
+            Arc::new(item),
+            OffsetBuffer::new(ScalarBuffer::from(self.offsets)),
+            values,
+            nulls,
+        )?))
+    }
+}
+
+/// A `list<struct<rule, message>>` column.
+#[derive(Default)]
+pub(super) struct Reasons {
+    shape: ListShape,
+    rule: Text,
+    message: Text,
+}
+impl Reasons {
+    pub(super) fn push(&mut self, v: Option<&[Reason]>) -> Result<(), ArrowError> {
+        for r in v.unwrap_or_default() {
+            self.rule.push(Some(&r.rule));
+            self.message.push(Some(&r.message));
+        }
+        self.shape.push(v.map(<[Reason]>::len))
+    }
+    pub(super) fn finish(self) -> Result<ArrayRef, ArrowError> {
+        let items = StructArray::try_new(
+            reason_fields(),
+            vec![self.rule.finish(), self.message.finish()],
+            None,
+        )?;
+        self.shape.finish(
+            field("item", DataType::Struct(reason_fields())),
+            Arc::new(items),
+        )
+    }
+}
+
+/// The `error` column: null for a good row, `{kind, field, message, file, line, column}` for a bad one.
+#[derive(Default)]
+pub(super) struct Errors {
+    valid: Vec<bool>,
+    kind: Text,
+    field: Text,
+    message: Text,
+    file: Text,
+    line: Ints,
+    column: Ints,
+}
+impl Errors {
+    pub(super) fn push(&mut self, e: Option<&Error>) {
+        self.valid.push(e.is_some());
+        let (field, file, line, column) = match e {
+            Some(Error::Record(r)) => (r.field.as_deref(), None, None, None),
+            Some(Error::Rule(r)) => {
+                let field = match &r.kind {
+                    RuleErrorKind::Shape { field, .. } => Some(field.as_str()),
+                    _ => None,
+                };
+                let pos = |n: Option<usize>| n.and_then(|n| i64::try_from(n).ok());
+                (field, Some(r.file.as_str()), pos(r.line), pos(r.column))
+            }
+            _ => (None, None, None, None),
+        };
+        self.kind.push(e.map(Error::kind));
+        self.field.push(field);
+        self.message.push(e.map(message).as_deref());
+        self.file.push(file);
+        self.line.push(line);
+        self.column.push(column);
+    }
+    pub(super) fn finish(self) -> Result<ArrayRef, ArrowError> {
+        let nulls = NullBuffer::from(self.valid);
+        Ok(Arc::new(StructArray::try_new(
+            error_fields(),
+            vec![
+                self.kind.finish(),
+                self.field.finish(),
+                self.message.finish(),
+                self.file.finish(),
+                self.line.finish(),
+                self.column.finish(),
+            ],
+            Some(nulls),
+        )?))
+    }
+}
+
+/// The message every binding reports (the same as `cases::error_json`'s).
+fn message(e: &Error) -> String {
+    match e {
+        Error::Record(r) => r.message(),
+        Error::Rule(r) => r.message(),
+        other => other.to_string(),
+    }
+}
