@@ -105,6 +105,13 @@ pub(crate) fn show(v: &Value) -> String {
     }
 }
 
+/// Whether a table cell's text means "missing" (spec §1): empty, blank, or
+/// `NaN` (how pandas writes a missing number). One rule for every table reader.
+pub fn is_missing_cell(cell: &str) -> bool {
+    let cell = cell.trim();
+    cell.is_empty() || cell.eq_ignore_ascii_case("nan")
+}
+
 /// A string.
 pub(crate) fn text(field: &str, v: &Value) -> Result<String, RecordError> {
     match v {

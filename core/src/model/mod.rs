@@ -13,7 +13,7 @@ pub use customer::{
     Admission, BlacklistProposal, Change, CreditRating, CustomerRecord, CustomerResult, Incident,
     IncidentKind, PolicyInfo, Reason, Relationship, Scale, Status, Visit,
 };
-pub use fields::parse_date;
+pub use fields::{is_missing_cell, parse_date};
 pub use period::Period;
 pub use staff::{
     Adjustment, Analysis, Communication, Knowledge, Ratings, Reviews, Role, ScoreItem, Scorecard,

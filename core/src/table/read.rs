@@ -85,9 +85,7 @@ impl Plan {
                 continue;
             }
             match target {
-                Target::Field(name) => {
-                    obj.insert(name.clone(), value);
-                }
+                Target::Field(name) => insert_path(&mut obj, name, value),
                 Target::Attribute(name) => {
                     attributes.insert(name.clone(), value);
                 }
@@ -113,6 +111,28 @@ impl Plan {
             Value::String(s) => Some(s),
             Value::Number(n) => Some(n.to_string()),
             _ => None,
+        }
+    }
+}
+
+/// Puts `value` at a dotted path (`ratings.teamwork` → `{"ratings": {"teamwork": …}}`),
+/// so flattened tables (pandas' `json_normalize`) give nested records. A path
+/// through a non-object value keeps the dotted key for the field reader to reject by name.
+fn insert_path(obj: &mut Map<String, Value>, path: &str, value: Value) {
+    match path.split_once('.') {
+        None => {
+            obj.insert(path.to_owned(), value);
+        }
+        Some((head, rest)) => {
+            let slot = obj
+                .entry(head.to_owned())
+                .or_insert_with(|| Value::Object(Map::new()));
+            match slot {
+                Value::Object(inner) => insert_path(inner, rest, value),
+                _ => {
+                    obj.insert(path.to_owned(), value);
+                }
+            }
         }
     }
 }
@@ -180,15 +200,9 @@ fn cell_dyn(a: &dyn Array, row: usize) -> Value {
         Decimal256(p, s) => prim::<Decimal256Type, _>(a, row, |x| {
             number(Decimal256Type::format_decimal(x, *p, *s))
         }),
-        Utf8 => a
-            .as_string_opt::<i32>()
-            .map_or(Value::Null, |x| x.value(row).into()),
-        LargeUtf8 => a
-            .as_string_opt::<i64>()
-            .map_or(Value::Null, |x| x.value(row).into()),
-        Utf8View => a
-            .as_string_view_opt()
-            .map_or(Value::Null, |x| x.value(row).into()),
+        Utf8 => a.as_string_opt::<i32>().map_or(Value::Null, |x| text(x.value(row))),
+        LargeUtf8 => a.as_string_opt::<i64>().map_or(Value::Null, |x| text(x.value(row))),
+        Utf8View => a.as_string_view_opt().map_or(Value::Null, |x| text(x.value(row))),
         Date32 => date(a.as_primitive_opt::<Date32Type>().and_then(|x| x.value_as_date(row))),
         Date64 => date(a.as_primitive_opt::<Date64Type>().and_then(|x| x.value_as_date(row))),
         Timestamp(unit, None) => {
@@ -255,6 +269,15 @@ fn float(x: f64, shortest: String) -> Value {
         Value::String(shortest)
     } else {
         number(shortest)
+    }
+}
+
+/// A text cell; an empty one is missing, as in a CSV file (CSV readers give `""`, not null).
+fn text(cell: &str) -> Value {
+    if crate::model::is_missing_cell(cell) {
+        Value::Null
+    } else {
+        Value::String(cell.to_owned())
     }
 }
 

@@ -197,8 +197,7 @@ fn csv_record(
         })?;
         // Spec §1: in a table, an empty cell or a NaN (how pandas writes a
         // missing number) counts as missing.
-        let cell_missing = cell.trim().is_empty() || cell.trim().eq_ignore_ascii_case("nan");
-        if !cell_missing {
+        if !kam::model::is_missing_cell(cell) {
             obj.insert(name.clone(), Value::String(cell.to_string()));
         }
     }
