@@ -8,7 +8,7 @@
 use std::ffi::CStr;
 use std::sync::Mutex;
 
-use arrow_array::ffi_stream::{RecordBatchStreamReader, FFI_ArrowArrayStream};
+use arrow_array::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
 use arrow_array::{RecordBatch, RecordBatchIterator, RecordBatchReader};
 use arrow_schema::SchemaRef;
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -94,13 +94,21 @@ impl ResultStream {
     fn __len__(&self) -> usize {
         match self.batches.lock() {
             Ok(b) => b.iter().map(RecordBatch::num_rows).sum(),
-            Err(poisoned) => poisoned.into_inner().iter().map(RecordBatch::num_rows).sum(),
+            Err(poisoned) => poisoned
+                .into_inner()
+                .iter()
+                .map(RecordBatch::num_rows)
+                .sum(),
         }
     }
 
     /// Column names, in order.
     #[getter]
     fn column_names(&self) -> Vec<String> {
-        self.schema.fields().iter().map(|f| f.name().clone()).collect()
+        self.schema
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect()
     }
 }

@@ -10,7 +10,6 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
-use rust_decimal::Decimal;
 use serde_json::{Map, Number, Value};
 
 use kam::model::{Adjustment, ScoreItem};
@@ -75,7 +74,9 @@ pub fn to_json(path: &str, v: &Bound<'_, PyAny>) -> Result<Value, RecordError> {
             .map_err(|_| unsupported(path, v));
     }
     if v.is_instance_of::<PyInt>() {
-        return Ok(number(v.str().map_err(|_| unsupported(path, v))?.to_string()));
+        return Ok(number(
+            v.str().map_err(|_| unsupported(path, v))?.to_string(),
+        ));
     }
     if let Ok(f) = v.cast::<PyFloat>() {
         let x = f.value();
@@ -168,7 +169,10 @@ pub fn record(v: &Bound<'_, PyAny>) -> Result<Value, RecordError> {
 pub fn as_of(py: Python<'_>, v: Option<&Bound<'_, PyAny>>) -> PyResult<NaiveDate> {
     let Some(v) = v.filter(|v| !v.is_none()) else {
         // The binding reads the calendar once per call; rules never read a clock.
-        let today = py.import("datetime")?.getattr("date")?.call_method0("today")?;
+        let today = py
+            .import("datetime")?
+            .getattr("date")?
+            .call_method0("today")?;
         return today.extract();
     };
     if v.is_instance_of::<PyDateTime>() {
@@ -182,9 +186,8 @@ pub fn as_of(py: Python<'_>, v: Option<&Bound<'_, PyAny>>) -> PyResult<NaiveDate
     let text: String = v.extract().map_err(|_| {
         PyTypeError::new_err("as_of must be a datetime.date or an ISO date string (YYYY-MM-DD)")
     })?;
-    kam::model::parse_date(&text).ok_or_else(|| {
-        PyValueError::new_err(format!("as_of: {text:?} is not a date (YYYY-MM-DD)"))
-    })
+    kam::model::parse_date(&text)
+        .ok_or_else(|| PyValueError::new_err(format!("as_of: {text:?} is not a date (YYYY-MM-DD)")))
 }
 
 /// Plain JSON as Python: integers as `int`, other numbers as `Decimal`.
@@ -314,7 +317,7 @@ pub fn staff<'py>(py: Python<'py>, r: &StaffResult) -> PyResult<Bound<'py, PyDic
     d.set_item("scorecard", scorecard)?;
     d.set_item("grade", &r.grade)?;
     d.set_item("actions", &r.actions)?;
-    d.set_item("composite", r.composite.map(Decimal::from))?;
+    d.set_item("composite", r.composite)?;
     d.set_item("reasons", reasons(py, &r.reasons)?)?;
     d.set_item("policy", policy_info(py, &r.policy)?)?;
     Ok(d)

@@ -47,7 +47,9 @@ fn limits(options: Option<&Bound<'_, PyDict>>) -> PyResult<Limits> {
                 l.max_duration = match secs {
                     None => None,
                     Some(s) => Some(Duration::try_from_secs_f64(s).map_err(|_| {
-                        PyValueError::new_err("limits: max_seconds must be a positive number or None")
+                        PyValueError::new_err(
+                            "limits: max_seconds must be a positive number or None",
+                        )
                     })?),
                 };
             }
@@ -99,7 +101,12 @@ struct Policy {
 }
 
 impl Policy {
-    fn build(py: Python<'_>, files: BTreeMap<String, String>, cases: CaseFiles, limits: Limits) -> PyResult<Self> {
+    fn build(
+        py: Python<'_>,
+        files: BTreeMap<String, String>,
+        cases: CaseFiles,
+        limits: Limits,
+    ) -> PyResult<Self> {
         let built = detached(py, "loading the policy", || {
             kam::Policy::from_sources_with_limits(files, limits)
         })?;
@@ -175,7 +182,11 @@ impl Policy {
     /// Loads the policy in directory `path` (every `.rhai` file; `tests/*.json` are its test cases).
     #[staticmethod]
     #[pyo3(signature = (path, *, limits = None))]
-    fn from_dir(py: Python<'_>, path: PathBuf, limits: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+    fn from_dir(
+        py: Python<'_>,
+        path: PathBuf,
+        limits: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
         let limits = self::limits(limits)?;
         let files = kam::Policy::read_sources(&path).map_err(|e| errors::policy_error(py, &e))?;
         let cases = read_cases(&path)?;
@@ -185,7 +196,11 @@ impl Policy {
     /// Compiles a policy from `{file name: source text}`; `tests/*.json` entries are its test cases.
     #[staticmethod]
     #[pyo3(signature = (sources, *, limits = None))]
-    fn from_sources(py: Python<'_>, sources: BTreeMap<String, String>, limits: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+    fn from_sources(
+        py: Python<'_>,
+        sources: BTreeMap<String, String>,
+        limits: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
         let limits = self::limits(limits)?;
         let (cases, files) = sources
             .into_iter()
@@ -311,7 +326,12 @@ impl Policy {
         py: Python<'py>,
         record: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        self.evaluate_one(py, record, |p, v| p.evaluate_staff_json(v), |py, r| convert::staff(py, r))
+        self.evaluate_one(
+            py,
+            record,
+            |p, v| p.evaluate_staff_json(v),
+            |py, r| convert::staff(py, r),
+        )
     }
 
     /// Scores many staff-months in parallel: one dict per record, in order (errors as
@@ -321,9 +341,12 @@ impl Policy {
         py: Python<'py>,
         records: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyList>> {
-        self.evaluate_many(py, records, |p, v| p.evaluate_staff_json(v), |py, r| {
-            convert::staff(py, r)
-        })
+        self.evaluate_many(
+            py,
+            records,
+            |p, v| p.evaluate_staff_json(v),
+            |py, r| convert::staff(py, r),
+        )
     }
 
     /// Scores a whole table of customers (pyarrow, polars, pandas: anything with
@@ -378,14 +401,24 @@ impl Policy {
             py,
             [
                 rebuild,
-                PyTuple::new(py, [this.sources().into_pyobject(py)?.into_any(), kwargs.into_any()])?.into_any(),
+                PyTuple::new(
+                    py,
+                    [
+                        this.sources().into_pyobject(py)?.into_any(),
+                        kwargs.into_any(),
+                    ],
+                )?
+                .into_any(),
             ],
         )
     }
 
     fn __repr__(&self) -> String {
         let info = self.inner.info();
-        format!("<kam.Policy {:?} version {:?} {}>", info.name, info.version, info.digest)
+        format!(
+            "<kam.Policy {:?} version {:?} {}>",
+            info.name, info.version, info.digest
+        )
     }
 }
 
@@ -397,7 +430,10 @@ fn read_cases(dir: &std::path::Path) -> PyResult<CaseFiles> {
     let mut cases = CaseFiles::new();
     for path in entries.flatten().map(|e| e.path()) {
         if path.extension().is_some_and(|x| x == "json") {
-            let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| PyValueError::new_err(format!("{}: {e}", path.display())))?;
             cases.insert(format!("tests/{name}"), text);

@@ -4,6 +4,10 @@ import datetime
 from os import PathLike
 from typing import Any, Dict, Iterable, List, Literal, Mapping, Optional, Tuple, TypedDict, Union
 
+from typing_extensions import final
+
+__all__ = ["DECIMAL_PRECISION", "DECIMAL_SCALE", "Policy", "ResultStream"]
+
 
 DECIMAL_PRECISION: int
 DECIMAL_SCALE: int
@@ -29,6 +33,7 @@ class CheckReport(TypedDict):
     passed: int
     failed: List[CheckFailure]
 
+@final
 class ResultStream:
     """A scored table exposing the Arrow PyCapsule interface (``pyarrow.table(s)``)."""
 
@@ -37,6 +42,7 @@ class ResultStream:
     @property
     def column_names(self) -> List[str]: ...
 
+@final
 class Policy:
     """A compiled key-account policy; immutable, thread-safe, picklable."""
 

@@ -124,7 +124,11 @@ pub fn score_customers(
     as_of: NaiveDate,
     options: &TableOptions,
 ) -> Result<Scored, Error> {
-    let plan = Plan::new(schema, crate::model::customer::FIELDS, options.extra_columns)?;
+    let plan = Plan::new(
+        schema,
+        crate::model::customer::FIELDS,
+        options.extra_columns,
+    )?;
     let out = customer_schema(policy);
     let mut scored = Vec::new();
     for chunk in chunks(batches) {
@@ -329,7 +333,10 @@ fn item_fields() -> arrow_schema::Fields {
         field("score", decimal_type()),
         field(
             "adjustments",
-            DataType::List(Arc::new(field("item", DataType::Struct(adjustment_fields())))),
+            DataType::List(Arc::new(field(
+                "item",
+                DataType::Struct(adjustment_fields()),
+            ))),
         ),
     ])
 }
@@ -337,9 +344,19 @@ fn item_fields() -> arrow_schema::Fields {
 fn staff_schema(policy: &Policy, names: &StaffNames) -> SchemaRef {
     use DataType::*;
     let mut fields = vec![field("id", Utf8), field("period", Utf8)];
-    fields.extend(names.kpis.iter().map(|k| field(&format!("kpis.{k}"), decimal_type())));
+    fields.extend(
+        names
+            .kpis
+            .iter()
+            .map(|k| field(&format!("kpis.{k}"), decimal_type())),
+    );
     fields.push(field("scorecard.total", decimal_type()));
-    fields.extend(names.items.iter().map(|i| field(&format!("score.{i}"), decimal_type())));
+    fields.extend(
+        names
+            .items
+            .iter()
+            .map(|i| field(&format!("score.{i}"), decimal_type())),
+    );
     fields.push(field(
         "scorecard.items",
         List(Arc::new(field("item", Struct(item_fields())))),
@@ -446,7 +463,12 @@ fn staff_batch(
         }
         total.push(u.map(|u| u.total));
         for (i, col) in scores.iter_mut().enumerate() {
-            let at = r.and_then(|r| r.scorecard.items.iter().position(|it| it.id == names.items[i]));
+            let at = r.and_then(|r| {
+                r.scorecard
+                    .items
+                    .iter()
+                    .position(|it| it.id == names.items[i])
+            });
             col.push(at.and_then(|at| u.and_then(|u| u.items.get(at)).map(|x| x.1)));
         }
         match (r, u) {
@@ -483,10 +505,18 @@ fn staff_batch(
     )?;
     let item_rows = arrow_array::StructArray::try_new(
         item_fields(),
-        vec![item_id.finish(), item_max.finish()?, item_score.finish()?, adjustments],
+        vec![
+            item_id.finish(),
+            item_max.finish()?,
+            item_score.finish()?,
+            adjustments,
+        ],
         None,
     )?;
-    let items = items.finish(field("item", DataType::Struct(item_fields())), Arc::new(item_rows))?;
+    let items = items.finish(
+        field("item", DataType::Struct(item_fields())),
+        Arc::new(item_rows),
+    )?;
 
     let mut columns: Vec<ArrayRef> = vec![id.finish(), period.finish()];
     for col in kpis {

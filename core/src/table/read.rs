@@ -176,7 +176,9 @@ fn cell_dyn(a: &dyn Array, row: usize) -> Value {
     }
     use DataType::*;
     match a.data_type() {
-        Boolean => a.as_boolean_opt().map_or(Value::Null, |x| x.value(row).into()),
+        Boolean => a
+            .as_boolean_opt()
+            .map_or(Value::Null, |x| x.value(row).into()),
         Int8 => int::<Int8Type>(a, row),
         Int16 => int::<Int16Type>(a, row),
         Int32 => int::<Int32Type>(a, row),
@@ -188,30 +190,50 @@ fn cell_dyn(a: &dyn Array, row: usize) -> Value {
         Float16 => prim::<Float16Type, _>(a, row, |x| float(f64::from(x), x.to_string())),
         Float32 => prim::<Float32Type, _>(a, row, |x| float(f64::from(x), x.to_string())),
         Float64 => prim::<Float64Type, _>(a, row, |x| float(x, x.to_string())),
-        Decimal32(p, s) => prim::<Decimal32Type, _>(a, row, |x| {
-            number(Decimal32Type::format_decimal(x, *p, *s))
-        }),
-        Decimal64(p, s) => prim::<Decimal64Type, _>(a, row, |x| {
-            number(Decimal64Type::format_decimal(x, *p, *s))
-        }),
+        Decimal32(p, s) => {
+            prim::<Decimal32Type, _>(a, row, |x| number(Decimal32Type::format_decimal(x, *p, *s)))
+        }
+        Decimal64(p, s) => {
+            prim::<Decimal64Type, _>(a, row, |x| number(Decimal64Type::format_decimal(x, *p, *s)))
+        }
         Decimal128(p, s) => prim::<Decimal128Type, _>(a, row, |x| {
             number(Decimal128Type::format_decimal(x, *p, *s))
         }),
         Decimal256(p, s) => prim::<Decimal256Type, _>(a, row, |x| {
             number(Decimal256Type::format_decimal(x, *p, *s))
         }),
-        Utf8 => a.as_string_opt::<i32>().map_or(Value::Null, |x| text(x.value(row))),
-        LargeUtf8 => a.as_string_opt::<i64>().map_or(Value::Null, |x| text(x.value(row))),
-        Utf8View => a.as_string_view_opt().map_or(Value::Null, |x| text(x.value(row))),
-        Date32 => date(a.as_primitive_opt::<Date32Type>().and_then(|x| x.value_as_date(row))),
-        Date64 => date(a.as_primitive_opt::<Date64Type>().and_then(|x| x.value_as_date(row))),
+        Utf8 => a
+            .as_string_opt::<i32>()
+            .map_or(Value::Null, |x| text(x.value(row))),
+        LargeUtf8 => a
+            .as_string_opt::<i64>()
+            .map_or(Value::Null, |x| text(x.value(row))),
+        Utf8View => a
+            .as_string_view_opt()
+            .map_or(Value::Null, |x| text(x.value(row))),
+        Date32 => date(
+            a.as_primitive_opt::<Date32Type>()
+                .and_then(|x| x.value_as_date(row)),
+        ),
+        Date64 => date(
+            a.as_primitive_opt::<Date64Type>()
+                .and_then(|x| x.value_as_date(row)),
+        ),
         Timestamp(unit, None) => {
             use arrow_schema::TimeUnit::*;
             let t = match unit {
-                Second => a.as_primitive_opt::<TimestampSecondType>().and_then(|x| x.value_as_datetime(row)),
-                Millisecond => a.as_primitive_opt::<TimestampMillisecondType>().and_then(|x| x.value_as_datetime(row)),
-                Microsecond => a.as_primitive_opt::<TimestampMicrosecondType>().and_then(|x| x.value_as_datetime(row)),
-                Nanosecond => a.as_primitive_opt::<TimestampNanosecondType>().and_then(|x| x.value_as_datetime(row)),
+                Second => a
+                    .as_primitive_opt::<TimestampSecondType>()
+                    .and_then(|x| x.value_as_datetime(row)),
+                Millisecond => a
+                    .as_primitive_opt::<TimestampMillisecondType>()
+                    .and_then(|x| x.value_as_datetime(row)),
+                Microsecond => a
+                    .as_primitive_opt::<TimestampMicrosecondType>()
+                    .and_then(|x| x.value_as_datetime(row)),
+                Nanosecond => a
+                    .as_primitive_opt::<TimestampNanosecondType>()
+                    .and_then(|x| x.value_as_datetime(row)),
             };
             match t {
                 // pandas stores dates as midnight timestamps; any other time is not a date.
@@ -220,9 +242,15 @@ fn cell_dyn(a: &dyn Array, row: usize) -> Value {
                 None => Value::Null,
             }
         }
-        List(_) => a.as_list_opt::<i32>().map_or(Value::Null, |x| list(&x.value(row))),
-        LargeList(_) => a.as_list_opt::<i64>().map_or(Value::Null, |x| list(&x.value(row))),
-        FixedSizeList(..) => a.as_fixed_size_list_opt().map_or(Value::Null, |x| list(&x.value(row))),
+        List(_) => a
+            .as_list_opt::<i32>()
+            .map_or(Value::Null, |x| list(&x.value(row))),
+        LargeList(_) => a
+            .as_list_opt::<i64>()
+            .map_or(Value::Null, |x| list(&x.value(row))),
+        FixedSizeList(..) => a
+            .as_fixed_size_list_opt()
+            .map_or(Value::Null, |x| list(&x.value(row))),
         Struct(_) => match a.as_struct_opt() {
             Some(s) => {
                 let mut obj = serde_json::Map::new();
@@ -247,8 +275,13 @@ fn cell_dyn(a: &dyn Array, row: usize) -> Value {
     }
 }
 
-fn prim<T: ArrowPrimitiveType, F: Fn(T::Native) -> Value>(a: &dyn Array, row: usize, f: F) -> Value {
-    a.as_primitive_opt::<T>().map_or(Value::Null, |x| f(x.value(row)))
+fn prim<T: ArrowPrimitiveType, F: Fn(T::Native) -> Value>(
+    a: &dyn Array,
+    row: usize,
+    f: F,
+) -> Value {
+    a.as_primitive_opt::<T>()
+        .map_or(Value::Null, |x| f(x.value(row)))
 }
 
 fn int<T>(a: &dyn Array, row: usize) -> Value
@@ -289,7 +322,9 @@ fn number(text: String) -> Value {
 }
 
 fn date(d: Option<chrono::NaiveDate>) -> Value {
-    d.map_or(Value::Null, |d| Value::String(d.format("%Y-%m-%d").to_string()))
+    d.map_or(Value::Null, |d| {
+        Value::String(d.format("%Y-%m-%d").to_string())
+    })
 }
 
 fn list(items: &ArrayRef) -> Value {
@@ -306,7 +341,9 @@ fn key_at(keys: &dyn Array, row: usize) -> Option<usize> {
         DataType::UInt8 => i64::from(keys.as_primitive_opt::<UInt8Type>()?.value(row)),
         DataType::UInt16 => i64::from(keys.as_primitive_opt::<UInt16Type>()?.value(row)),
         DataType::UInt32 => i64::from(keys.as_primitive_opt::<UInt32Type>()?.value(row)),
-        DataType::UInt64 => i64::try_from(keys.as_primitive_opt::<UInt64Type>()?.value(row)).ok()?,
+        DataType::UInt64 => {
+            i64::try_from(keys.as_primitive_opt::<UInt64Type>()?.value(row)).ok()?
+        }
         _ => return None,
     };
     usize::try_from(v).ok()

@@ -41,7 +41,10 @@ pub(super) fn text_list_type() -> DataType {
 }
 
 fn reason_fields() -> Fields {
-    Fields::from(vec![field("rule", DataType::Utf8), field("message", DataType::Utf8)])
+    Fields::from(vec![
+        field("rule", DataType::Utf8),
+        field("message", DataType::Utf8),
+    ])
 }
 
 pub(super) fn reasons_type() -> DataType {

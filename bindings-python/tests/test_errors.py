@@ -1,0 +1,144 @@
+"""Every exception type with its attributes; hostile rules end as errors, never hangs or panics."""
+
+from __future__ import annotations
+
+import pickle
+import time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import kam
+
+AS_OF = "2026-11-01"
+GOOD = {"id": "C-1", "annual_revenue": "3000000", "credit_rating": "good", "long_term_intent": True}
+
+
+def edited(policy: kam.Policy, file: str, old: str, new: str, **kw: Any) -> kam.Policy:
+    sources = dict(policy.sources)
+    assert old in sources[file], f"{old!r} not in {file}"
+    sources[file] = sources[file].replace(old, new, 1)
+    return kam.Policy.from_sources(sources, **kw)
+
+
+def test_policy_error_has_file_line_column_and_every_defect(policy: kam.Policy) -> None:
+    sources = dict(policy.sources)
+    sources["customer_visit.rhai"] = "fn broken( {\n"
+    sources["extra.rhai"] = "fn ok() { 1 }\n\nlet x = ;\n"
+    with pytest.raises(kam.PolicyError) as info:
+        kam.Policy.from_sources(sources)
+    err = info.value
+    assert isinstance(err, kam.KamError) and err.kind == "policy"
+    files = {e["file"] for e in err.errors}
+    assert {"customer_visit.rhai", "extra.rhai"} <= files
+    extra = next(e for e in err.errors if e["file"] == "extra.rhai")
+    assert extra["line"] == 3 and extra["column"] is not None and extra["message"]
+    assert err.file == err.errors[0]["file"] and err.line == err.errors[0]["line"]
+
+
+def test_policy_error_from_a_missing_directory(tmp_path: Path) -> None:
+    with pytest.raises(kam.PolicyError) as info:
+        kam.Policy.from_dir(tmp_path / "nope")
+    assert "nope" in str(info.value)
+
+
+def test_record_error_attributes(policy: kam.Policy) -> None:
+    with pytest.raises(kam.RecordError) as info:
+        policy.evaluate_customer({**GOOD, "annual_revenue": "-1"}, as_of=AS_OF)
+    err = info.value
+    assert (err.kind, err.record_id, err.field) == ("record", "C-1", "annual_revenue")
+    assert "-1" in err.detail and "C-1" in str(err)
+    with pytest.raises(kam.RecordError) as info:
+        policy.evaluate_customer({**GOOD, "anual_revenue": 5}, as_of=AS_OF)
+    assert info.value.field == "anual_revenue" and "annual_revenue" in info.value.detail
+
+
+def test_python_values_that_are_not_json_are_record_errors(policy: kam.Policy) -> None:
+    with pytest.raises(kam.RecordError) as info:
+        policy.evaluate_customer({**GOOD, "attributes": {"tags": {1, 2}}}, as_of=AS_OF)
+    assert info.value.field == "attributes.tags" and "set" in info.value.detail
+    with pytest.raises(kam.RecordError):
+        policy.evaluate_customer(["not", "a", "dict"], as_of=AS_OF)  # type: ignore[arg-type]
+    [out] = policy.evaluate_customers([42], as_of=AS_OF)  # type: ignore[list-item]
+    assert out["error"]["kind"] == "record"
+
+
+def test_inputs_accept_dates_decimals_floats_and_numeric_strings(policy: kam.Policy) -> None:
+    import datetime
+
+    base = {**GOOD, "tier": "A", "last_visit": datetime.date(2026, 10, 1)}
+    forms = [Decimal("3000000.00"), 3000000, 3000000.0, "3000000"]
+    results = [policy.evaluate_customer({**base, "annual_revenue": v}, as_of=datetime.date(2026, 11, 1)) for v in forms]
+    assert {r["tier"] for r in results} == {"A"}
+    assert {r["visit"]["next_due"] for r in results} == {datetime.date(2026, 10, 31)}
+    below = policy.evaluate_customer({**base, "annual_revenue": Decimal("2999999.99")}, as_of=AS_OF)
+    assert below["tier"] == "B"
+    nan = policy.evaluate_customer({**base, "late_payments": float("nan")}, as_of=AS_OF)
+    assert nan["tier"] == "A"  # NaN is missing: the default 0 applies
+    with pytest.raises(kam.RecordError) as info:
+        policy.evaluate_customer({**base, "annual_revenue": float("inf")}, as_of=AS_OF)
+    assert info.value.field == "annual_revenue"
+    with pytest.raises(ValueError):
+        policy.evaluate_customer(base, as_of="2026-02-30")
+    with pytest.raises(TypeError):
+        policy.evaluate_customer(base, as_of=20261101)  # type: ignore[arg-type]
+
+
+def test_rule_error_has_file_line_and_record(policy: kam.Policy) -> None:
+    marker = "fn customer(c, as_of, p) {"
+    broken = edited(policy, "customer.rhai", marker, marker + '\n    if c.id == "C-bad" { throw "refused"; }')
+    with pytest.raises(kam.RuleError) as info:
+        broken.evaluate_customer({**GOOD, "id": "C-bad"}, as_of=AS_OF)
+    err = info.value
+    assert (err.kind, err.record_id, err.file, err.limit) == ("rule", "C-bad", "customer.rhai", False)
+    line = broken.sources["customer.rhai"].splitlines().index(marker) + 2
+    assert err.line == line and err.column is not None
+    assert "refused" in err.detail
+    # The same policy keeps serving other records.
+    assert broken.evaluate_customer(GOOD, as_of=AS_OF)["tier"] == "A"
+
+
+def test_an_infinite_loop_is_a_rule_error_not_a_hang(policy: kam.Policy) -> None:
+    marker = "fn customer(c, as_of, p) {"
+    looping = edited(policy, "customer.rhai", marker, marker + "\n    loop { }")
+    start = time.monotonic()
+    with pytest.raises(kam.RuleError) as info:
+        looping.evaluate_customer(GOOD, as_of=AS_OF)
+    assert info.value.limit
+    assert time.monotonic() - start < 30  # bounded by the operation limit, not a hang
+    [out] = looping.evaluate_customers([GOOD], as_of=AS_OF)
+    assert out["error"]["kind"] == "rule" and out["id"] == "C-1"
+    # A smaller operation budget from Python is honoured.
+    tight = edited(policy, "customer.rhai", marker, marker + "\n    loop { }", limits={"max_operations": 1000})
+    assert tight.limits["max_operations"] == 1000
+    with pytest.raises(kam.RuleError, match="operations"):
+        tight.evaluate_customer(GOOD, as_of=AS_OF)
+    assert policy.evaluate_customer(GOOD, as_of=AS_OF)["tier"] == "A"
+
+
+def test_unknown_limits_are_refused() -> None:
+    with pytest.raises(ValueError, match="max_ops"):
+        kam.Policy.from_dir(Path(__file__).resolve().parents[2] / "rules", limits={"max_ops": 1})  # type: ignore[typeddict-unknown-key]
+
+
+def test_exceptions_pickle_with_their_attributes(policy: kam.Policy) -> None:
+    with pytest.raises(kam.RecordError) as info:
+        policy.evaluate_customer({**GOOD, "credit_rating": "great"}, as_of=AS_OF)
+    again = pickle.loads(pickle.dumps(info.value))
+    assert type(again) is kam.RecordError
+    assert (again.record_id, again.field, again.detail, str(again)) == (
+        info.value.record_id,
+        info.value.field,
+        info.value.detail,
+        str(info.value),
+    )
+
+
+def test_check_runs_the_policys_own_cases(policy: kam.Policy) -> None:
+    report = policy.check()
+    assert report["passed"] >= 290 and report["failed"] == []
+    wrong = edited(policy, "parameters.rhai", "a_min_revenue: 3_000_000", "a_min_revenue: 3_000_001")
+    failed = wrong.check()["failed"]
+    assert failed and all(f["failures"] for f in failed)
