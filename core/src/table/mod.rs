@@ -83,12 +83,24 @@ pub enum ExtraColumns {
     Attributes,
 }
 
-/// How a table is read.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// How a table is read and written.
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct TableOptions {
     /// Columns that are not record fields.
     pub extra_columns: ExtraColumns,
+    /// Most rows per output batch (at least 1): bounds memory per batch and
+    /// keeps text offsets far from i32's limit. Default 65,536.
+    pub batch_rows: usize,
+}
+
+impl Default for TableOptions {
+    fn default() -> Self {
+        TableOptions {
+            extra_columns: ExtraColumns::default(),
+            batch_rows: 65_536,
+        }
+    }
 }
 
 impl TableOptions {
@@ -96,7 +108,14 @@ impl TableOptions {
     pub fn with_extra_columns(extra: ExtraColumns) -> Self {
         TableOptions {
             extra_columns: extra,
+            ..TableOptions::default()
         }
+    }
+
+    /// These options with at most `rows` rows per output batch.
+    pub fn with_batch_rows(mut self, rows: usize) -> Self {
+        self.batch_rows = rows.max(1);
+        self
     }
 }
 
@@ -108,9 +127,6 @@ pub struct Scored {
     /// One output row per input row, in input order.
     pub batches: Vec<RecordBatch>,
 }
-
-/// Rows per output batch: bounds memory and keeps text offsets far from i32's limit.
-const CHUNK_ROWS: usize = 65_536;
 
 /// Scores every row of `batches` (all with `schema`) as a customer on `as_of`.
 ///
@@ -131,7 +147,7 @@ pub fn score_customers(
     )?;
     let out = customer_schema(policy);
     let mut scored = Vec::new();
-    for chunk in chunks(batches) {
+    for chunk in chunks(batches, options.batch_rows) {
         let rows = evaluate(&plan, &chunk, |r| policy.evaluate_customer_json(r, as_of));
         scored.push(customer_batch(&out, &rows).map_err(output_error)?);
     }
@@ -154,13 +170,13 @@ pub fn score_staff(
 ) -> Result<Scored, Error> {
     let plan = Plan::new(schema, crate::model::staff::FIELDS, options.extra_columns)?;
     let mut rows = Vec::new();
-    for chunk in chunks(batches) {
+    for chunk in chunks(batches, options.batch_rows) {
         rows.extend(evaluate(&plan, &chunk, |r| policy.evaluate_staff_json(r)));
     }
     let names = StaffNames::of(&rows);
     let out = staff_schema(policy, &names);
     let mut scored = Vec::new();
-    for part in rows.chunks(CHUNK_ROWS) {
+    for part in rows.chunks(options.batch_rows.max(1)) {
         scored.push(staff_batch(&out, &names, part).map_err(output_error)?);
     }
     Ok(Scored {
@@ -169,12 +185,13 @@ pub fn score_staff(
     })
 }
 
-/// The input as slices of at most [`CHUNK_ROWS`] rows (zero-copy).
-fn chunks(batches: &[RecordBatch]) -> impl Iterator<Item = RecordBatch> + '_ {
-    batches.iter().flat_map(|b| {
+/// The input as slices of at most `rows` rows (zero-copy).
+fn chunks(batches: &[RecordBatch], rows: usize) -> impl Iterator<Item = RecordBatch> + '_ {
+    let rows = rows.max(1);
+    batches.iter().flat_map(move |b| {
         (0..b.num_rows())
-            .step_by(CHUNK_ROWS)
-            .map(move |start| b.slice(start, CHUNK_ROWS.min(b.num_rows() - start)))
+            .step_by(rows)
+            .map(move |start| b.slice(start, rows.min(b.num_rows() - start)))
     })
 }
 
