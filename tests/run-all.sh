@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test suite of the workspace. This is the README's test command and what
-# .ci/run calls; it assumes only a Rust toolchain (with rustfmt and clippy).
+# .ci/run calls; it assumes a Rust toolchain (with rustfmt and clippy) and
+# Python 3.9+ with venv; the Python suite installs its own packages from PyPI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,5 +19,7 @@ step "main job on the sample data"
 cargo run --quiet --release --bin kam -- customers --policy rules --as-of 2026-11-01 data/customers.jsonl > /dev/null
 cargo run --quiet --release --bin kam -- staff --policy rules data/staff.jsonl > /dev/null
 cargo run --quiet --release --bin kam -- staff --policy rules --aggregate quarter data/staff.jsonl > /dev/null
+step "Python package: build into a virtualenv, pytest, stubtest"
+bindings-python/test.sh
 echo
 echo "all suites passed"
