@@ -27,7 +27,11 @@ pub fn import(table: &Bound<'_, PyAny>) -> PyResult<(SchemaRef, Vec<RecordBatch>
              Table or RecordBatchReader, a polars DataFrame, a pandas DataFrame), got {name}"
         )));
     }
-    let capsule = table.call_method1("__arrow_c_stream__", (table.py().None(),))?;
+    // pandas converts through pyarrow here: a column it cannot type (numbers and
+    // text mixed in one object column) fails now, and is reported as kam's error.
+    let capsule = table
+        .call_method1("__arrow_c_stream__", (table.py().None(),))
+        .map_err(|e| unreadable(table.py(), e))?;
     let capsule = capsule
         .cast::<PyCapsule>()
         .map_err(|_| PyTypeError::new_err("__arrow_c_stream__ did not return a PyCapsule"))?;
@@ -42,6 +46,21 @@ pub fn import(table: &Bound<'_, PyAny>) -> PyResult<(SchemaRef, Vec<RecordBatch>
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| PyValueError::new_err(format!("cannot read the Arrow stream: {e}")))?;
     Ok((schema, batches))
+}
+
+/// A table that could not be exported to Arrow, as a `kam.RecordError` caused by the original.
+fn unreadable(py: Python<'_>, cause: PyErr) -> PyErr {
+    let err = crate::errors::to_py(
+        py,
+        &kam::Error::from(kam::RecordError::from(kam::RecordErrorKind::Malformed(
+            format!(
+                "the table cannot be read as Arrow ({}); give each column one type",
+                cause.value(py)
+            ),
+        ))),
+    );
+    err.set_cause(py, Some(cause));
+    err
 }
 
 /// An exported stream in a capsule; `Send` so pyo3 may drop it on any thread.

@@ -125,6 +125,11 @@ impl Policy {
         eval: impl Fn(&kam::Policy, &Value) -> Result<R, Error> + Sync + Send,
         out: impl Fn(Python<'py>, &R) -> PyResult<Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyList>> {
+        if records.hasattr("__arrow_c_stream__")? {
+            return Err(PyTypeError::new_err(
+                "records must be an iterable of dicts; score a table with score_customers / score_staff",
+            ));
+        }
         let inputs: Vec<Result<Value, Error>> = records
             .try_iter()
             .map_err(|_| PyTypeError::new_err("records must be an iterable of dicts"))?

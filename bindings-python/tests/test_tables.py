@@ -171,6 +171,15 @@ def test_unsupported_column_types_name_the_column(policy: kam.Policy) -> None:
 def test_not_a_table_is_a_type_error(policy: kam.Policy) -> None:
     with pytest.raises(TypeError, match="__arrow_c_stream__"):
         policy.score_customers([{"id": "x"}], as_of=AS_OF)
+    with pytest.raises(TypeError, match="score_customers"):
+        policy.evaluate_customers(pd.DataFrame({"id": ["x"]}), as_of=AS_OF)
+
+
+def test_a_table_arrow_cannot_type_is_a_record_error(policy: kam.Policy) -> None:
+    mixed = pd.DataFrame({"id": ["a", "b"], "annual_revenue": pd.Series(["1000.50", 7], dtype=object)})
+    with pytest.raises(kam.RecordError, match="annual_revenue") as info:
+        policy.score_customers(mixed, as_of=AS_OF)
+    assert isinstance(info.value.__cause__, Exception)
 
 
 def test_empty_table_keeps_the_schema(policy: kam.Policy) -> None:
