@@ -11,6 +11,13 @@ See ``help(kam.Policy)`` for the API and the package README for the Arrow column
 from kam._errors import KamError, PolicyError, RecordError, RuleError
 from kam._kam import DECIMAL_PRECISION, DECIMAL_SCALE, Policy, ResultStream
 
+try:
+    from importlib.metadata import version as _version
+
+    __version__: str = _version("kam")
+except Exception:  # pragma: no cover - running from a source tree without metadata
+    __version__ = "0.0.0"
+
 __all__ = [
     "DECIMAL_PRECISION",
     "DECIMAL_SCALE",
