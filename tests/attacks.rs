@@ -1,0 +1,120 @@
+//! Replays `tests/attacks/*.rhai`: every attack ends as the error its header
+//! names, within the sandbox's budget, and the process keeps serving.
+
+use std::time::{Duration, Instant};
+
+use kam::{Error, RuleErrorKind};
+use serde_json::json;
+
+struct Attack {
+    name: String,
+    text: String,
+    expect: String,
+    message: Option<String>,
+    line: Option<usize>,
+}
+
+fn header(text: &str, key: &str) -> Option<String> {
+    text.lines()
+        .take_while(|l| l.starts_with("//"))
+        .find_map(|l| l.strip_prefix(&format!("// {key}: ")))
+        .map(str::to_owned)
+}
+
+fn corpus() -> Vec<Attack> {
+    let dir = kam_tests::root().join("tests/attacks");
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "rhai"))
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            Attack {
+                name: p.file_stem().unwrap().to_string_lossy().into(),
+                expect: header(&text, "expect").expect("every attack has `// expect:`"),
+                message: header(&text, "message"),
+                line: header(&text, "line").map(|l| l.parse().unwrap()),
+                text,
+            }
+        })
+        .collect()
+}
+
+/// Checks one attack; returns how long it took to be contained.
+fn contain(a: &Attack) -> Duration {
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+    let record = json!({"id": "C-1", "annual_revenue": 1_200_000});
+    let start = Instant::now();
+    let loaded = kam_tests::edited_policy(&[("customer.rhai", &a.text)]);
+    let (text, file, line) = match (a.expect.as_str(), loaded) {
+        ("policy", Err(errors)) => {
+            let first = &errors.0[0];
+            (errors.to_string(), first.file.clone(), first.line)
+        }
+        ("policy", Ok(_)) => panic!("{}: the policy should be refused", a.name),
+        (_, Err(e)) => panic!("{}: the policy should load: {e}", a.name),
+        (kind, Ok(policy)) => {
+            let err = match policy.evaluate_customer_json(&record, as_of) {
+                Err(Error::Rule(e)) => e,
+                other => panic!("{}: expected a rule error, got {other:?}", a.name),
+            };
+            let got = match err.kind {
+                RuleErrorKind::Limit(_) => "rule.limit",
+                RuleErrorKind::Script(_) => "rule.script",
+                RuleErrorKind::Shape { .. } => "rule.shape",
+                _ => "rule.other",
+            };
+            assert_eq!(got, kind, "{}: {err}", a.name);
+            assert_eq!(err.record_id, "C-1");
+            // A batch: every record contained, none lost.
+            let batch = policy.evaluate_customers_json(&[record.clone(), record.clone()], as_of);
+            assert!(batch.iter().all(|r| r.is_err()), "{}", a.name);
+            (err.to_string(), err.file.clone(), err.line)
+        }
+    };
+    let took = start.elapsed();
+    assert_eq!(file, "customer.rhai", "{}: {text}", a.name);
+    if let Some(m) = &a.message {
+        assert!(
+            text.contains(m.as_str()),
+            "{}: {text:?} lacks {m:?}",
+            a.name
+        );
+    }
+    if let Some(l) = a.line {
+        assert_eq!(line, Some(l), "{}: {text}", a.name);
+    }
+    took
+}
+
+#[test]
+fn every_attack_is_contained_and_the_process_keeps_serving() {
+    let attacks = corpus();
+    assert!(
+        attacks.len() >= 25,
+        "the corpus has {} attacks",
+        attacks.len()
+    );
+    let normal = kam_tests::default_policy();
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+    let good = json!({"id": "C-2", "annual_revenue": 3_000_000, "credit_rating": "good", "long_term_intent": true});
+    let mut report = Vec::new();
+    for a in &attacks {
+        let took = contain(a);
+        // A hang guard, not a speed check: every budget ends far sooner.
+        assert!(took < Duration::from_secs(120), "{} took {took:?}", a.name);
+        let after = normal.evaluate_customer_json(&good, as_of).unwrap();
+        assert_eq!(after.tier.as_deref(), Some("A"), "after {}", a.name);
+        report.push(format!(
+            "{:<24} {:<12} {:>8.1} ms",
+            a.name,
+            a.expect,
+            took.as_secs_f64() * 1e3
+        ));
+    }
+    println!("{}", report.join("\n"));
+}
