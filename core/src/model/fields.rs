@@ -112,9 +112,20 @@ pub fn is_missing_cell(cell: &str) -> bool {
     cell.is_empty() || cell.eq_ignore_ascii_case("nan")
 }
 
-/// A string.
+/// Longest text field a record may hold: a name or an industry, not a document.
+/// The sandbox's own string limit is the same, so a rule can always handle it.
+pub(crate) const MAX_TEXT_BYTES: usize = 64 * 1024;
+
+/// A string of at most [`MAX_TEXT_BYTES`].
 pub(crate) fn text(field: &str, v: &Value) -> Result<String, RecordError> {
     match v {
+        Value::String(s) if s.len() > MAX_TEXT_BYTES => Err(RecordError::field(
+            field,
+            RecordErrorKind::Invalid {
+                expected: format!("a string of at most {MAX_TEXT_BYTES} bytes"),
+                found: format!("{} bytes", s.len()),
+            },
+        )),
         Value::String(s) => Ok(s.clone()),
         _ => Err(invalid(field, "a string", v)),
     }
@@ -135,7 +146,7 @@ pub(crate) fn naming_id<T>(
 /// match the CRM's exactly (a CSV cell `"C-6 "` is an error, not a new customer).
 pub(crate) fn id(field: &str, v: &Value) -> Result<String, RecordError> {
     match v {
-        Value::String(s) if !s.trim().is_empty() && s.trim() == s => Ok(s.clone()),
+        Value::String(s) if !s.trim().is_empty() && s.trim() == s => text(field, v),
         _ => Err(invalid(
             field,
             "a non-empty string without surrounding spaces",

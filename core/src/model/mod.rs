@@ -6,6 +6,7 @@
 
 pub mod customer;
 pub(crate) mod fields;
+mod json;
 pub mod period;
 pub mod staff;
 
@@ -14,6 +15,7 @@ pub use customer::{
     IncidentKind, PolicyInfo, Reason, Relationship, Scale, Status, Visit,
 };
 pub use fields::{is_missing_cell, parse_date};
+pub use json::parse_json;
 pub use period::Period;
 pub use staff::{
     Adjustment, Analysis, Communication, Knowledge, Ratings, Reviews, Role, ScoreItem, Scorecard,

@@ -38,8 +38,10 @@ impl Item {
                         self.line,
                         "empty line: expected a JSON object".into(),
                     )),
-                    Ok(text) => serde_json::from_str::<Value>(text)
-                        .map_err(|e| malformed(self.line, format!("not valid JSON: {e}"))),
+                    Ok(text) => kam::model::parse_json(text).map_err(|mut e| {
+                        e.line = Some(self.line);
+                        e
+                    }),
                 }
             }
         }
