@@ -63,8 +63,8 @@ fn rank(t: &Option<String>) -> usize {
 
 prop_compose! {
     fn staff()(
-        month in 1u32..13, target in 1u64..20_000_000_00, actual in 0u64..40_000_000_00,
-        previous in proptest::option::of(0u64..30_000_000_00),
+        month in 1u32..13, target in 1u64..2_000_000_000, actual in 0u64..4_000_000_000,
+        previous in proptest::option::of(0u64..3_000_000_000),
         new_target in 0u32..10, new_actual in 0u32..15, absent in 0u32..10,
         late in 0u32..12, unreported in 0u32..12, violations in 0u32..4, complaints in 0u32..3,
         halves in proptest::collection::vec(0u32..21, 2),
