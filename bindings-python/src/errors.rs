@@ -3,7 +3,6 @@
 //! The exception classes are plain Python (so they pickle and carry typed
 //! attributes); this module only fills them in.
 
-use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
@@ -83,9 +82,8 @@ pub fn to_py(py: Python<'_>, e: &Error) -> PyErr {
         Error::Policy(p) => return policy_error(py, p),
         Error::Record(r) => ("RecordError", record_attrs(py, r)),
         Error::Rule(r) => ("RuleError", rule_attrs(py, r)),
-        other => {
-            return PyRuntimeError::new_err(other.to_string());
-        }
+        // A kind added to the core later is still a KamError, never a bare RuntimeError.
+        other => return exception(py, "KamError", other.to_string(), PyDict::new(py)),
     };
     match attrs {
         Ok(a) => exception(py, class, e.to_string(), a),

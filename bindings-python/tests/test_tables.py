@@ -193,3 +193,23 @@ def test_integer_ids_and_categorical_columns(policy: kam.Policy) -> None:
     df = pd.DataFrame({"id": [7, 8], "annual_revenue": [600_000, 100], "credit_rating": pd.Categorical(["good", "bad"])})
     out = policy.score_customers(df, as_of=AS_OF)
     assert by_id(out, "tier") == {"7": ("C",), "8": ("D",)}
+
+
+def test_without_pyarrow_the_result_is_a_stream_polars_reads(root: Path) -> None:
+    import subprocess
+    import sys
+
+    code = f"""
+import sys
+sys.modules["pyarrow"] = None  # as if pyarrow were not installed
+import kam, polars as pl
+policy = kam.Policy.from_dir({str(root / "rules")!r})
+out = policy.score_customers(pl.read_csv({str(root / "data" / "customers.csv")!r}), as_of="2026-11-01")
+assert type(out).__name__ == "ResultStream", type(out)
+assert len(out) == 12 and "tier" in out.column_names
+frame = pl.DataFrame(out)
+print(frame["tier"].to_list()[:3])
+"""
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "['A', 'A', 'B']"
