@@ -118,3 +118,54 @@ fn every_attack_is_contained_and_the_process_keeps_serving() {
     }
     println!("{}", report.join("\n"));
 }
+
+/// One thread stuck in an attack (hitting its operation limit over and over)
+/// shares nothing with the threads serving normal records: they keep giving the
+/// same answers. Timings are printed for RELIABILITY.md, not asserted.
+#[test]
+fn an_attack_on_one_thread_leaves_the_others_serving() {
+    let normal = kam_tests::default_policy();
+    let text = std::fs::read_to_string(kam_tests::root().join("tests/attacks/infinite_loop.rhai"))
+        .unwrap();
+    let attacked = kam_tests::edited_policy(&[("customer.rhai", &text)]).unwrap();
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+    let records = kam_tests::sample_customers();
+    let serial: Vec<_> = records
+        .iter()
+        .map(|r| normal.evaluate_customer_json(r, as_of))
+        .collect();
+    let serve = || {
+        let start = Instant::now();
+        for _ in 0..5 {
+            let got: Vec<_> = records
+                .iter()
+                .map(|r| normal.evaluate_customer_json(r, as_of))
+                .collect();
+            assert_eq!(got, serial);
+        }
+        start.elapsed()
+    };
+    let alone = serve();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let (beside, attacks) = std::thread::scope(|s| {
+        let attacker = s.spawn(|| {
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                assert!(attacked.evaluate_customer_json(&records[0], as_of).is_err());
+                n += 1;
+            }
+            n
+        });
+        let servers: Vec<_> = (0..15).map(|_| s.spawn(serve)).collect();
+        let times: Vec<Duration> = servers.into_iter().map(|h| h.join().unwrap()).collect();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        (times, attacker.join().unwrap())
+    });
+    let slowest = beside.iter().max().copied().unwrap_or_default();
+    println!(
+        "serving {} records x5: alone {alone:?}; beside 1 attacker, 15 servers on {} cores: slowest {slowest:?} ({attacks} attacks contained meanwhile)",
+        records.len(),
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    assert!(attacks >= 1);
+}
