@@ -24,6 +24,10 @@
 
 mod convert;
 mod failure;
+// The exported API under Node (wasm-bindgen-test); in the crate, not in
+// tests/, because an rlib crate type would turn off LTO for the cdylib.
+#[cfg(all(test, target_arch = "wasm32"))]
+mod node_tests;
 
 use wasm_bindgen::prelude::*;
 
@@ -114,15 +118,23 @@ export interface KamError extends Error {
 extern "C" {
     #[wasm_bindgen(js_namespace = console, js_name = error)]
     fn console_error(message: &str);
+
+    /// A date "YYYY-MM-DD" as JS passes it; checked in Rust, so any value
+    /// that is not such a string is an `argument` error, not a glue crash.
+    #[wasm_bindgen(typescript_type = "string")]
+    pub type DateText;
 }
 
-/// Runs when the module is instantiated: a panic would be a kam bug, so say
-/// so on the console instead of leaving only `unreachable` in the trace.
-#[wasm_bindgen(start)]
-fn start() {
-    std::panic::set_hook(Box::new(|info| {
-        console_error(&format!("kam-wasm internal error (a bug): {info}"));
-    }));
+/// A panic would be a kam bug (no path that data or a policy reaches
+/// panics): if one ever happens, say so on the console instead of leaving
+/// only `unreachable` in the trace. Installed by the first `fromSources`.
+fn report_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            console_error(&format!("kam-wasm internal error (a bug): {info}"));
+        }));
+    });
 }
 
 /// The bundled default policy's files (`rules/*.rhai`), ready for
@@ -147,6 +159,7 @@ impl Policy {
     pub fn from_sources(
         #[wasm_bindgen(unchecked_param_type = "PolicySources")] sources: &JsValue,
     ) -> Result<Policy, JsValue> {
+        report_panics();
         let files = convert::sources(sources).map_err(Failure::into_js)?;
         kam::Policy::from_sources(files)
             .map(|inner| Policy { inner })
@@ -217,12 +230,10 @@ impl Policy {
     pub fn evaluate_customer(
         &self,
         #[wasm_bindgen(unchecked_param_type = "KamRecord")] record: &JsValue,
-        #[wasm_bindgen(js_name = asOf, unchecked_param_type = "string | null")] as_of: Option<
-            JsValue,
-        >,
+        #[wasm_bindgen(js_name = asOf)] as_of: Option<DateText>,
     ) -> Result<JsValue, JsValue> {
         let run = || {
-            let as_of = convert::as_of(as_of)?;
+            let as_of = convert::as_of(as_of.map(JsValue::from))?;
             let record = convert::record(record)?;
             let result = self.inner.evaluate_customer_json(&record, as_of)?;
             convert::to_js(&result)
@@ -239,12 +250,10 @@ impl Policy {
     pub fn evaluate_customers(
         &self,
         #[wasm_bindgen(unchecked_param_type = "KamRecord[]")] records: &JsValue,
-        #[wasm_bindgen(js_name = asOf, unchecked_param_type = "string | null")] as_of: Option<
-            JsValue,
-        >,
+        #[wasm_bindgen(js_name = asOf)] as_of: Option<DateText>,
     ) -> Result<JsValue, JsValue> {
         let run = || {
-            let as_of = convert::as_of(as_of)?;
+            let as_of = convert::as_of(as_of.map(JsValue::from))?;
             convert::batch(records, |record| {
                 Ok(self.inner.evaluate_customer_json(&record, as_of)?)
             })
@@ -284,18 +293,12 @@ impl Policy {
     }
 }
 
-/// The default policy's file names, for native tests of the embedding.
-#[doc(hidden)]
-pub fn default_policy_files() -> impl Iterator<Item = (&'static str, &'static str)> {
-    DEFAULT_POLICY.iter().copied()
-}
-
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     #[test]
     fn embedded_policy_is_the_bundled_rules_folder() {
         let dir = kam::Policy::from_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../rules")).unwrap();
-        let embedded = kam::Policy::from_sources(super::default_policy_files()).unwrap();
+        let embedded = kam::Policy::from_sources(super::DEFAULT_POLICY.iter().copied()).unwrap();
         assert_eq!(embedded.sources(), dir.sources());
         assert_eq!(embedded.info().digest, dir.info().digest);
     }

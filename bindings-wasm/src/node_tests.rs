@@ -3,10 +3,8 @@
 //! every shared vector gives exactly the recorded answer (decimals compared
 //! as exact text), errors arrive as `KamError`s with their fields, and
 //! hostile policies end as rule errors while the module keeps working.
-#![cfg(target_arch = "wasm32")]
-
+use crate::{default_policy_sources, DateText, Policy};
 use js_sys::{Array, Object, Reflect, JSON};
-use kam_wasm::{default_policy_sources, Policy};
 use serde_json::{json, Map, Value};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -70,8 +68,13 @@ fn record() -> JsValue {
     js_exact(&json!({"id": "C-9", "annual_revenue": 1_200_000}))
 }
 
-fn as_of() -> Option<JsValue> {
-    Some(JsValue::from_str(AS_OF))
+fn as_of() -> Option<DateText> {
+    date(JsValue::from_str(AS_OF))
+}
+
+/// Any JS value as the `asOf` argument (unchecked: the binding checks it).
+fn date(value: JsValue) -> Option<DateText> {
+    Some(value.unchecked_into())
 }
 
 /// The fields of a thrown `KamError`, keyed like the vectors' `expect_error`.
@@ -192,7 +195,7 @@ fn every_shared_vector_gives_the_recorded_answer_one_by_one() {
     for case in &cases {
         let record = js_exact(&case.record);
         let got = match case.entry.as_str() {
-            "customer" => policy.evaluate_customer(&record, Some(JsValue::from_str(&case.as_of))),
+            "customer" => policy.evaluate_customer(&record, date(JsValue::from_str(&case.as_of))),
             "staff" => policy.evaluate_staff(&record),
             other => panic!("unknown entry {other}"),
         };
@@ -236,7 +239,7 @@ fn every_shared_vector_gives_the_recorded_answer_in_batches() {
     for ((entry, as_of), group) in &groups {
         let records: Array = group.iter().map(|c| js_exact(&c.record)).collect();
         let out = match entry.as_str() {
-            "customer" => policy.evaluate_customers(&records, Some(JsValue::from_str(as_of))),
+            "customer" => policy.evaluate_customers(&records, date(JsValue::from_str(as_of))),
             _ => policy.evaluate_staff_batch(&records),
         }
         .unwrap();
@@ -325,7 +328,7 @@ fn today_comes_from_js_when_as_of_is_omitted() {
     let r = default_policy().evaluate_customer(&record(), None).unwrap();
     assert_eq!(json_of(&get(&get(&r, "visit"), "next_due")), json!(today));
     let r = default_policy()
-        .evaluate_customer(&record(), Some(JsValue::UNDEFINED))
+        .evaluate_customer(&record(), date(JsValue::UNDEFINED))
         .unwrap();
     assert_eq!(json_of(&get(&get(&r, "visit"), "next_due")), json!(today));
 }
@@ -406,14 +409,14 @@ fn bad_arguments_throw_argument_errors() {
     for bad in ["2026-13-01", "yesterday", "2026-11-1"] {
         let err = thrown(
             &policy
-                .evaluate_customer(&record(), Some(JsValue::from_str(bad)))
+                .evaluate_customer(&record(), date(JsValue::from_str(bad)))
                 .unwrap_err(),
         );
         assert_eq!(err["kind"], json!("argument"), "{bad}");
     }
     let err = thrown(
         &policy
-            .evaluate_customer(&record(), Some(JsValue::from_f64(20261101.0)))
+            .evaluate_customer(&record(), date(JsValue::from_f64(20261101.0)))
             .unwrap_err(),
     );
     assert_eq!(err["kind"], json!("argument"));
