@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every WebAssembly test, after building pkg/ and pkg-node/ (build.sh):
+# Every WebAssembly test, after building pkg/ and pkg-node/ (build.sh) and
+# linting the crate for wasm32:
 #   1. wasm-bindgen-test under Node: the exported API from Rust — every shared
 #      vector, errors, sandbox limits (src/node_tests.rs; a debug build, whose
 #      bigger stack frames make the stack-depth test stricter);
@@ -18,6 +19,9 @@ step() { printf '\n==> %s\n' "$*"; }
 
 "$here/build.sh"
 "$here/build.sh" --tools-only
+
+step "lint for wasm32 (the native lint runs in tests/run-all.sh)"
+cargo clippy --target wasm32-unknown-unknown -p kam-wasm --all-targets -- -D warnings
 
 step "wasm-bindgen-test under Node (exported API, vectors, limits)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \

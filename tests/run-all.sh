@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Every test suite of the workspace. This is the README's test command and what
-# .ci/run calls; it assumes only a Rust toolchain (with rustfmt and clippy).
+# .ci/run calls; it assumes a Rust toolchain (with rustfmt and clippy), and for
+# the WebAssembly suite Node >= 20.19, python3 and Debian's chromium (which
+# .ci/run installs; bindings-wasm/build.sh installs the rest).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,5 +20,7 @@ step "main job on the sample data"
 cargo run --quiet --release --bin kam -- customers --policy rules --as-of 2026-11-01 data/customers.jsonl > /dev/null
 cargo run --quiet --release --bin kam -- staff --policy rules data/staff.jsonl > /dev/null
 cargo run --quiet --release --bin kam -- staff --policy rules --aggregate quarter data/staff.jsonl > /dev/null
+step "WebAssembly package: build, wasm-bindgen-test, Node package, page in Chromium"
+bindings-wasm/test.sh
 echo
 echo "all suites passed"

@@ -232,6 +232,52 @@ test("the single-customer form answers live", async () => {
   assert.equal(r.tier, "D");
 });
 
+test("a rule that throws marks its records and its line", async () => {
+  const file = "customer_visit.rhai";
+  const text = await openFile(file);
+  const lines = text.split("\n");
+  const at = lines.findIndex((l) => l.startsWith("fn visit("));
+  lines.splice(at + 1, 0, '    if tier == "A" { throw "no visits for A"; }');
+  await edit(file, lines.join("\n"));
+  const customers = await rows("customers");
+  // Exactly the customers the table showed as A (after the threshold edit) now fail.
+  const failing = customers.filter((r) => r.error).map((r) => r.id);
+  const expectedA = samples.filter((c) => wouldBeA(c, 3_500_000)).map((c) => c.id);
+  assert.deepEqual(failing, expectedA);
+  const shown = await page.$$eval("#problems li.warning", (lis) => lis.map((li) => li.textContent));
+  assert.equal(shown.length, 1);
+  assert.match(shown[0], new RegExp(`^${file}:${at + 2}:\\d+: rule error on ${failing.length} record\\(s\\): .*no visits for A`));
+  assert.equal(await page.$$eval(`#marks div.warning[data-line="${at + 2}"]`, (m) => m.length), 1);
+  await edit(file, text);
+  assert.equal((await rows("customers")).filter((r) => r.error).length, 0);
+});
+
+test("a rule that loops does not freeze the page, and the next edit recovers", async () => {
+  const file = "customer.rhai";
+  const text = await openFile(file);
+  // Each operation scans 10,000 items: the operation limit ends each record
+  // only after tens of seconds, and the time limit is not enforced in wasm.
+  const looping = text.replace(
+    /fn customer\(c, as_of, p\) \{/,
+    'fn customer(c, as_of, p) {\n    let a = [];\n    a.pad(9999, "x");\n    loop { if "y" in a { } }',
+  );
+  assert.notEqual(looping, text);
+  await openFile(file);
+  await page.fill("#source", looping);
+  await page.waitForTimeout(1500); // the worker is now deep in the loop, record after record
+  // The page itself still answers at once.
+  const t0 = Date.now();
+  assert.equal(await page.evaluate(() => window.kamPage.busy), true);
+  assert.ok(Date.now() - t0 < 1000, "main thread responsive");
+  // Undoing the edit supersedes the runaway computation (its worker is ended).
+  const started = Date.now();
+  await page.fill("#source", text);
+  const update = await idle(20000);
+  assert.ok(update.ok);
+  assert.equal((await rows("customers")).filter((r) => r.error).length, 0);
+  console.log(`# recovered from a looping rule ${Date.now() - started} ms after the undo`);
+});
+
 test("edit → recompile → re-score 1,000 customers + 200 staff-months → painted (measured)", async () => {
   await page.selectOption("#population", "benchmark");
   await idle(120000);
