@@ -129,7 +129,8 @@ pub(crate) fn batch<T: Serialize>(
         .dyn_ref()
         .filter(|_| js_sys::Array::is_array(records))
         .ok_or_else(|| Failure::argument("records must be an array".into()))?;
-    let mut out = Vec::with_capacity(1024 * records.length() as usize);
+    // About 1 KB of JSON per result; capped so a huge batch does not reserve it all up front.
+    let mut out = Vec::with_capacity(1024 * (records.length() as usize).min(4096));
     out.push(b'[');
     for (i, value) in records.iter().enumerate() {
         if i > 0 {

@@ -267,7 +267,7 @@ function diffCell(before, now, cls = "") {
   const b = show(before);
   const n = show(now);
   if (b === n) return `<td class="${cls}">${escapeHtml(n)}</td>`;
-  return `<td class="${cls}"><span class="old">${escapeHtml(b)}</span><span class="arrow">→</span><span class="new">${escapeHtml(n)}</span></td>`;
+  return `<td class="${cls}" title="${escapeHtml(`${b} → ${n}`)}"><span class="old">${escapeHtml(b)}</span><span class="arrow">→</span><span class="new">${escapeHtml(n)}</span></td>`;
 }
 
 function money(v) {
