@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Every test suite of the workspace. This is the README's test command and what
-# .ci/run calls; it assumes a Rust toolchain (with rustfmt and clippy) and
-# Python 3.9+ with venv; the Python suite installs its own packages from PyPI.
+# .ci/run calls; it assumes a Rust toolchain (with rustfmt and clippy), Python
+# 3.9+ with venv (the Python suite installs its own packages from PyPI), and for
+# the WebAssembly suite Node >= 20.19 and Debian's chromium (which .ci/run
+# installs; bindings-wasm/build.sh installs the rest).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,5 +23,7 @@ cargo run --quiet --release --bin kam -- staff --policy rules data/staff.jsonl >
 cargo run --quiet --release --bin kam -- staff --policy rules --aggregate quarter data/staff.jsonl > /dev/null
 step "Python package: build into a virtualenv, pytest, stubtest"
 bindings-python/test.sh
+step "WebAssembly package: build, wasm-bindgen-test, Node package, page in Chromium"
+bindings-wasm/test.sh
 echo
 echo "all suites passed"

@@ -239,7 +239,9 @@ fn register_frozen_map(engine: &mut Engine) {
 /// The per-evaluation wall-clock limit: the deadline lives in a thread-local,
 /// set around each evaluation by [`deadline::run`], read by `on_progress`.
 pub(crate) mod deadline {
-    use rhai::{Dynamic, Engine};
+    #[cfg(not(target_arch = "wasm32"))]
+    use rhai::Dynamic;
+    use rhai::Engine;
 
     #[cfg(not(target_arch = "wasm32"))]
     std::thread_local! {
@@ -248,6 +250,7 @@ pub(crate) mod deadline {
     }
 
     /// The message a timed-out evaluation reports.
+    #[cfg(not(target_arch = "wasm32"))]
     pub(crate) const TIMED_OUT: &str = "time limit";
 
     pub(super) fn install(engine: &mut Engine) {

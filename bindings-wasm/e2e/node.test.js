@@ -1,0 +1,126 @@
+// The Node package (pkg-node/, what `require` users get) through its real JS
+// glue: every shared vector, exactly; errors as KamError objects; the module
+// keeps working after hostile policies. Run by ../test.sh after ../build.sh.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, readdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { checkVectors } from "./vectors.js";
+
+const require = createRequire(import.meta.url);
+const kam = require("../pkg-node/kam_wasm.js");
+const root = new URL("../../", import.meta.url);
+const vectorDir = new URL("tests/vectors/", root);
+
+const record = { id: "C-9", annual_revenue: 1200000 };
+const defaults = () => kam.defaultPolicySources();
+const withFile = (name, text) => ({ ...defaults(), [name]: text });
+
+function stillWorks() {
+  const p = kam.Policy.fromSources(defaults());
+  assert.equal(p.evaluateCustomer(record, "2026-11-01").tier, "B");
+  p.free();
+}
+
+test("every shared vector gives the recorded answer, exactly", () => {
+  const files = readdirSync(vectorDir)
+    .filter((n) => n.endsWith(".json"))
+    .sort()
+    .map((name) => ({ name, text: readFileSync(new URL(name, vectorDir), "utf8") }));
+  assert.ok(files.length >= 2);
+  const { checked, mismatches } = checkVectors(kam, files);
+  assert.ok(checked >= 100, `only ${checked} vectors`);
+  assert.deepEqual(mismatches, []);
+});
+
+test("a KamError carries kind, record, field and location", () => {
+  const p = kam.Policy.fromSources(defaults());
+  assert.throws(
+    () => p.evaluateCustomer({ id: "C-7", annual_revenue: -1 }, "2026-11-01"),
+    (e) =>
+      e instanceof Error &&
+      e.name === "KamError" &&
+      e.kind === "record" &&
+      e.recordId === "C-7" &&
+      e.field === "annual_revenue" &&
+      e.file === null &&
+      e.message.includes("annual_revenue") &&
+      typeof e.detail === "string",
+  );
+  assert.throws(() => p.evaluateCustomer(record, "01/11/2026"), (e) => e.kind === "argument");
+  assert.throws(() => p.evaluateCustomer(record, 20261101), (e) => e.kind === "argument");
+  assert.throws(() => kam.Policy.fromSources("rules"), (e) => e.kind === "argument");
+  const broken = withFile("customer_visit.rhai", "fn visit(c, tier, as_of, p) {\n  let x = ;\n}\n");
+  assert.throws(
+    () => kam.Policy.fromSources(broken),
+    (e) =>
+      e.kind === "policy" &&
+      e.file === "customer_visit.rhai" &&
+      e.line === 2 &&
+      e.column === 11 &&
+      e.diagnostics.length === 1 &&
+      e.diagnostics[0].line === 2,
+  );
+  assert.deepEqual(kam.Policy.diagnose(broken), [
+    { file: "customer_visit.rhai", line: 2, column: 11, message: kam.Policy.diagnose(broken)[0].message },
+  ]);
+  assert.deepEqual(kam.Policy.diagnose(defaults()), []);
+  assert.deepEqual(p.check(), []);
+  stillWorks();
+});
+
+test("asOf is optional: today's local date from JS", () => {
+  const p = kam.Policy.fromSources(defaults());
+  const d = new Date();
+  const today = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+  assert.equal(p.evaluateCustomer(record).visit.next_due, today);
+  assert.equal(p.evaluateCustomers([record])[0].visit.next_due, today);
+});
+
+test("an infinite loop and unbounded recursion are rule errors; the module keeps working", () => {
+  for (const body of ["  let n = 0;\n  loop { n += 1; }", "  customer(c, as_of, p)"]) {
+    const p = kam.Policy.fromSources(withFile("customer.rhai", `fn customer(c, as_of, p) {\n${body}\n}\n`));
+    for (let k = 0; k < 2; k++) {
+      assert.throws(
+        () => p.evaluateCustomer(record, "2026-11-01"),
+        (e) => e.kind === "rule" && e.file === "customer.rhai" && e.recordId === "C-9" && /sandbox limit/.test(e.message),
+      );
+    }
+    const out = p.evaluateCustomers([record, { id: "C-10", annual_revenue: 1 }], "2026-11-01");
+    assert.deepEqual(out.map((r) => r.error?.kind), ["rule", "rule"]);
+    p.free();
+    stillWorks();
+  }
+});
+
+test("the deepest program the limits allow ends as a rule error in the shipped module", () => {
+  let p = null;
+  let depth = 64;
+  for (; depth > 1 && !p; depth--) {
+    const nested = `${"(1 + ".repeat(depth)}r(n - 1)${")".repeat(depth)}`;
+    const text = `fn customer(c, as_of, p) {\n  r(1000)\n}\nfn r(n) {\n  if n == 0 { return 0; }\n  ${nested}\n}\n`;
+    try {
+      p = kam.Policy.fromSources(withFile("customer.rhai", text));
+    } catch (e) {
+      assert.equal(e.kind, "policy");
+    }
+  }
+  assert.ok(p && depth > 1, `nesting allowed: ${depth}`);
+  for (let k = 0; k < 3; k++) {
+    assert.throws(() => p.evaluateCustomer(record, "2026-11-01"), (e) => e.kind === "rule");
+  }
+  stillWorks();
+});
+
+test("decimals are exact strings; integers stay numbers", () => {
+  const p = kam.Policy.fromSources(defaults());
+  const staff = JSON.parse(readFileSync(new URL("data/staff.jsonl", root), "utf8").split("\n")[0]);
+  const r = p.evaluateStaff(staff);
+  assert.equal(r.kpis.archive_completeness, "0.9583333333333333333333333333");
+  assert.equal(typeof r.scorecard.total, "string");
+  const c = p.evaluateCustomer({ id: "C-1", annual_revenue: "3000000.00", credit_rating: "good", long_term_intent: true, last_visit: "2026-10-20" }, "2026-11-01");
+  assert.equal(c.tier, "A");
+  assert.equal(c.visit.interval_days, 30);
+  // NaN is not silently "missing": the field is named.
+  assert.throws(() => p.evaluateCustomer({ id: "C-2", annual_revenue: 1, late_payments: NaN }, "2026-11-01"), (e) => e.field === "late_payments");
+});

@@ -1,0 +1,305 @@
+//! # kam-wasm — kam's policies and scores in the browser and in Node
+//!
+//! A thin wasm-bindgen layer over the `kam` core. It turns JS values into the
+//! JSON records the core reads, results into plain JS objects, and errors
+//! into JS `Error`s; no policy logic lives here. The JS API is documented in
+//! `bindings-wasm/README.md`:
+//!
+//! ```js
+//! import init, { Policy, defaultPolicySources } from "./pkg/kam_wasm.js";
+//! await init();
+//! const policy = Policy.fromSources(defaultPolicySources());
+//! const r = policy.evaluateCustomer({ id: "C-1", annual_revenue: "2999999.99" }, "2026-11-01");
+//! r.tier; // "B"
+//! ```
+//!
+//! **Decimals are strings in results** (`"2999999.99"`, `"0.9583333333333333333333333333"`):
+//! a JS number would round them. Integers (`visit.interval_days`, error
+//! `line`/`column`) are JS numbers. Records accept numbers or decimal strings.
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+mod convert;
+mod failure;
+// The exported API under Node (wasm-bindgen-test); in the crate, not in
+// tests/, because an rlib crate type would turn off LTO for the cdylib.
+#[cfg(all(test, target_arch = "wasm32"))]
+mod node_tests;
+
+use wasm_bindgen::prelude::*;
+
+use crate::failure::Failure;
+
+include!(concat!(env!("OUT_DIR"), "/default_policy.rs"));
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = r#"
+/** Policy file name (relative to the policy folder, e.g. "customer.rhai") → source text. */
+export type PolicySources = Record<string, string>;
+
+/** A defect in a policy, where an editor should underline it. */
+export interface Diagnostic { file: string; line: number | null; column: number | null; message: string; }
+
+/** An exact decimal as text ("2999999.99"): JS numbers would round it. */
+export type DecimalString = string;
+
+/** A customer or staff record (spec §2, §3): snake_case fields; money as number or decimal string; dates "YYYY-MM-DD". */
+export type KamRecord = Record<string, unknown>;
+
+export interface Reason { rule: string; message: string; }
+export interface PolicyInfo { name: string; version: string; digest: string; }
+
+export interface CustomerResult {
+  id: string;
+  status: "active" | "blacklisted";
+  tier: string | null;
+  previous_tier: string | null;
+  change: "new" | "upgrade" | "downgrade" | "unchanged" | "blacklisted";
+  downgrade_deadline: string | null;
+  key_account: boolean;
+  categories: string[];
+  admission: { admitted: boolean; failed: string[]; approvals: string[] };
+  blacklist_proposal: { until: string; needs: string[] } | null;
+  visit: { interval_days: number; next_due: string; overdue: boolean } | null;
+  reasons: Reason[];
+  policy: PolicyInfo;
+}
+
+export interface StaffResult {
+  id: string;
+  period: string;
+  kpis: Record<string, DecimalString | null>;
+  scorecard: {
+    total: DecimalString;
+    items: { id: string; max: DecimalString; score: DecimalString; adjustments: { points: DecimalString; reason: string }[] }[];
+  };
+  grade: string;
+  actions: string[];
+  composite: DecimalString | null;
+  reasons: Reason[];
+  policy: PolicyInfo;
+}
+
+/** What went wrong with one record of a batch (the same fields as a thrown KamError, `message` short). */
+export interface KamErrorInfo {
+  kind: "policy" | "record" | "rule" | "argument";
+  recordId: string | null;
+  field: string | null;
+  message: string;
+  file?: string | null;
+  line?: number | null;
+  column?: number | null;
+}
+
+/** One entry of a batch: the result, or `{id, error}` for a record that failed. */
+export type BatchEntry<R> = R | { id: string | null; error: KamErrorInfo };
+
+/**
+ * Every error kam throws: an `Error` named "KamError". `message` is the full
+ * text with location; `detail` the short message (as in the shared vectors).
+ */
+export interface KamError extends Error {
+  kind: "policy" | "record" | "rule" | "argument";
+  detail: string;
+  recordId: string | null;
+  field: string | null;
+  file: string | null;
+  line: number | null;
+  column: number | null;
+  /** Policy errors only: every defect found. */
+  diagnostics?: Diagnostic[];
+}
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    fn console_error(message: &str);
+
+    /// A date "YYYY-MM-DD" as JS passes it; checked in Rust, so any value
+    /// that is not such a string is an `argument` error, not a glue crash.
+    #[wasm_bindgen(typescript_type = "string")]
+    pub type DateText;
+}
+
+/// A panic would be a kam bug (no path that data or a policy reaches
+/// panics): if one ever happens, say so on the console instead of leaving
+/// only `unreachable` in the trace. Installed by the first `fromSources`.
+fn report_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            console_error(&format!("kam-wasm internal error (a bug): {info}"));
+        }));
+    });
+}
+
+/// The bundled default policy's files (`rules/*.rhai`), ready for
+/// `Policy.fromSources`: no server or file system needed.
+#[wasm_bindgen(js_name = defaultPolicySources, unchecked_return_type = "PolicySources")]
+pub fn default_policy_sources() -> JsValue {
+    convert::sources_to_js(DEFAULT_POLICY.iter().copied())
+}
+
+/// A compiled, validated policy (`Policy.fromSources`). Call `free()` when
+/// replacing it in a long-running page; otherwise the garbage collector does.
+#[wasm_bindgen]
+pub struct Policy {
+    inner: kam::Policy,
+}
+
+#[wasm_bindgen]
+impl Policy {
+    /// Compiles a policy from `{"file.rhai": "source", …}`. Throws a
+    /// `KamError` of kind `"policy"` listing every defect in `diagnostics`.
+    #[wasm_bindgen(js_name = fromSources)]
+    pub fn from_sources(
+        #[wasm_bindgen(unchecked_param_type = "PolicySources")] sources: &JsValue,
+    ) -> Result<Policy, JsValue> {
+        report_panics();
+        let files = convert::sources(sources).map_err(Failure::into_js)?;
+        kam::Policy::from_sources(files)
+            .map(|inner| Policy { inner })
+            .map_err(|e| Failure::policy(&e).into_js())
+    }
+
+    /// Every defect in `sources`, without throwing: `[]` when the policy
+    /// compiles. What an editor calls on each keystroke to underline errors.
+    #[wasm_bindgen(unchecked_return_type = "Diagnostic[]")]
+    pub fn diagnose(
+        #[wasm_bindgen(unchecked_param_type = "PolicySources")] sources: &JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let files = convert::sources(sources).map_err(Failure::into_js)?;
+        Ok(match kam::Policy::from_sources(files) {
+            Ok(_) => js_sys::Array::new().into(),
+            Err(e) => failure::diagnostics_js(&e),
+        })
+    }
+
+    /// Re-checks this policy's own sources (what `kam check` does): the
+    /// diagnostics, always `[]` for a policy that `fromSources` accepted.
+    #[wasm_bindgen(unchecked_return_type = "Diagnostic[]")]
+    pub fn check(&self) -> JsValue {
+        match kam::Policy::from_sources(self.inner.sources().clone()) {
+            Ok(_) => js_sys::Array::new().into(),
+            Err(e) => failure::diagnostics_js(&e),
+        }
+    }
+
+    /// The policy's name, from `policy.rhai`.
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> String {
+        self.inner.info().name.clone()
+    }
+
+    /// The policy's version, from `policy.rhai`.
+    #[wasm_bindgen(getter)]
+    pub fn version(&self) -> String {
+        self.inner.info().version.clone()
+    }
+
+    /// `sha256:…` over every file's name and text, as every result carries it.
+    #[wasm_bindgen(getter)]
+    pub fn digest(&self) -> String {
+        self.inner.info().digest.clone()
+    }
+
+    /// Tier labels, best first.
+    #[wasm_bindgen(getter)]
+    pub fn tiers(&self) -> Vec<String> {
+        self.inner.tiers().to_vec()
+    }
+
+    /// The files this policy was compiled from.
+    #[wasm_bindgen(unchecked_return_type = "PolicySources")]
+    pub fn sources(&self) -> JsValue {
+        convert::sources_to_js(
+            self.inner
+                .sources()
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        )
+    }
+
+    /// Evaluates one customer on `asOf` ("YYYY-MM-DD"; default: today's local
+    /// date from JS). Throws a `KamError` for a bad record or a failing rule.
+    #[wasm_bindgen(js_name = evaluateCustomer, unchecked_return_type = "CustomerResult")]
+    pub fn evaluate_customer(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "KamRecord")] record: &JsValue,
+        #[wasm_bindgen(js_name = asOf)] as_of: Option<DateText>,
+    ) -> Result<JsValue, JsValue> {
+        let run = || {
+            let as_of = convert::as_of(as_of.map(JsValue::from))?;
+            let record = convert::record(record)?;
+            let result = self.inner.evaluate_customer_json(&record, as_of)?;
+            convert::to_js(&result)
+        };
+        run().map_err(Failure::into_js)
+    }
+
+    /// Evaluates many customers on one `asOf`: one entry per record, in order;
+    /// a record that fails becomes `{id, error}` and the rest go on.
+    #[wasm_bindgen(
+        js_name = evaluateCustomers,
+        unchecked_return_type = "BatchEntry<CustomerResult>[]"
+    )]
+    pub fn evaluate_customers(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "KamRecord[]")] records: &JsValue,
+        #[wasm_bindgen(js_name = asOf)] as_of: Option<DateText>,
+    ) -> Result<JsValue, JsValue> {
+        let run = || {
+            let as_of = convert::as_of(as_of.map(JsValue::from))?;
+            convert::batch(records, |record| {
+                Ok(self.inner.evaluate_customer_json(&record, as_of)?)
+            })
+        };
+        run().map_err(Failure::into_js)
+    }
+
+    /// Evaluates one staff-month (KPIs, scorecard, grade). Throws a `KamError`
+    /// for a bad record or a failing rule.
+    #[wasm_bindgen(js_name = evaluateStaff, unchecked_return_type = "StaffResult")]
+    pub fn evaluate_staff(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "KamRecord")] record: &JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let run = || {
+            let record = convert::record(record)?;
+            let result = self.inner.evaluate_staff_json(&record)?;
+            convert::to_js(&result)
+        };
+        run().map_err(Failure::into_js)
+    }
+
+    /// Evaluates many staff-months: one entry per record, in order; a record
+    /// that fails becomes `{id, error}` and the rest go on.
+    #[wasm_bindgen(
+        js_name = evaluateStaffBatch,
+        unchecked_return_type = "BatchEntry<StaffResult>[]"
+    )]
+    pub fn evaluate_staff_batch(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "KamRecord[]")] records: &JsValue,
+    ) -> Result<JsValue, JsValue> {
+        convert::batch(records, |record| {
+            Ok(self.inner.evaluate_staff_json(&record)?)
+        })
+        .map_err(Failure::into_js)
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    #[test]
+    fn embedded_policy_is_the_bundled_rules_folder() {
+        let dir = kam::Policy::from_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../rules")).unwrap();
+        let embedded = kam::Policy::from_sources(super::DEFAULT_POLICY.iter().copied()).unwrap();
+        assert_eq!(embedded.sources(), dir.sources());
+        assert_eq!(embedded.info().digest, dir.info().digest);
+    }
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Every WebAssembly test, after building pkg/ and pkg-node/ (build.sh) and
+# linting the crate for wasm32:
+#   1. wasm-bindgen-test under Node: the exported API from Rust — every shared
+#      vector, errors, sandbox limits (src/node_tests.rs; a debug build, whose
+#      bigger stack frames make the stack-depth test stricter);
+#   2. the Node package through its JS glue: every shared vector, exactly
+#      (e2e/node.test.js);
+#   3. the preview page in headless Chromium via playwright-core
+#      (e2e/page.test.js): screenshots and timings in e2e/out/.
+# Needs Rust, Node >= 20.19, python3 and Debian's chromium at /usr/bin/chromium
+# (or CHROMIUM=/path); build.sh installs the rest (wasm32 target,
+# wasm-bindgen-cli, npm packages).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+cd "$here/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+"$here/build.sh"
+"$here/build.sh" --tools-only
+
+step "lint for wasm32 (the native lint runs in tests/run-all.sh)"
+cargo clippy --target wasm32-unknown-unknown -p kam-wasm --all-targets -- -D warnings
+
+step "wasm-bindgen-test under Node (exported API, vectors, limits)"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  cargo test --target wasm32-unknown-unknown -p kam-wasm
+
+step "Node package (pkg-node) through its JS glue"
+(cd "$here/e2e" && node --test node.test.js)
+
+step "preview page in headless Chromium"
+(cd "$here/e2e" && node --test page.test.js)
+
+echo
+echo "all WebAssembly tests passed"
