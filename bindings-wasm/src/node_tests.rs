@@ -575,6 +575,28 @@ fn unbounded_recursion_is_a_rule_error() {
     still_works();
 }
 
+/// Each operation here is a native scan of 9,999 items, so the operation
+/// limit alone would take about half a minute: the wall clock (1 s by default,
+/// read through `performance.now()`) ends it.
+#[wasm_bindgen_test]
+fn slow_native_work_is_stopped_by_the_wall_clock() {
+    let slow = edited(&[(
+        "customer.rhai",
+        &entry_body("  let a = [];\n  a.pad(9999, \"x\");\n  loop { if \"y\" in a { } }"),
+    )]);
+    let start = js_sys::Date::now();
+    let err = thrown(&slow.evaluate_customer(&record(), as_of()).unwrap_err());
+    let took = js_sys::Date::now() - start;
+    assert_eq!(err["kind"], json!("rule"));
+    assert!(
+        err["message"].as_str().unwrap().contains("time limit"),
+        "{err:?}"
+    );
+    // A hang guard, not a speed check: without the clock this takes ~36 s.
+    assert!(took < 15_000.0, "took {took} ms");
+    still_works();
+}
+
 /// The deepest program the default limits allow (nested expressions around
 /// recursive calls, as deep as both limits let them go) must end as a rule
 /// error inside WebAssembly's own stack, not overflow it.

@@ -39,8 +39,8 @@ pub struct Limits {
     pub max_map_size: usize,
     /// Wall-clock time per evaluation. One operation can be a native call that
     /// scans a 10,000-item array, so the operation count alone does not bound
-    /// time. Checked every 1,024 operations; not enforced on wasm32, which has
-    /// no clock here (`None` disables it).
+    /// time. Checked every 1,024 operations, in WebAssembly too (through
+    /// `performance.now()`); `None` disables it.
     pub max_duration: Option<std::time::Duration>,
 }
 
@@ -239,22 +239,20 @@ fn register_frozen_map(engine: &mut Engine) {
 /// The per-evaluation wall-clock limit: the deadline lives in a thread-local,
 /// set around each evaluation by [`deadline::run`], read by `on_progress`.
 pub(crate) mod deadline {
-    #[cfg(not(target_arch = "wasm32"))]
-    use rhai::Dynamic;
-    use rhai::Engine;
+    use rhai::{Dynamic, Engine};
+    // WebAssembly has no std clock; web-time reads `performance.now()` there
+    // (browser, worker, Node) and is `std::time::Instant` everywhere else.
+    use web_time::Instant;
 
-    #[cfg(not(target_arch = "wasm32"))]
     std::thread_local! {
-        static DEADLINE: std::cell::Cell<Option<(std::time::Instant, std::time::Duration)>> =
+        static DEADLINE: std::cell::Cell<Option<(Instant, std::time::Duration)>> =
             const { std::cell::Cell::new(None) };
     }
 
     /// The message a timed-out evaluation reports.
-    #[cfg(not(target_arch = "wasm32"))]
     pub(crate) const TIMED_OUT: &str = "time limit";
 
     pub(super) fn install(engine: &mut Engine) {
-        #[cfg(not(target_arch = "wasm32"))]
         engine.on_progress(|ops| {
             if ops % 1024 != 0 {
                 return None;
@@ -262,25 +260,14 @@ pub(crate) mod deadline {
             let (start, budget) = DEADLINE.with(|d| d.get())?;
             (start.elapsed() > budget).then(|| Dynamic::from(TIMED_OUT))
         });
-        #[cfg(target_arch = "wasm32")]
-        let _ = engine;
     }
 
     /// Runs `f` with the deadline `budget` from now (none when `None`).
     pub(crate) fn run<R>(budget: Option<std::time::Duration>, f: impl FnOnce() -> R) -> R {
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            let previous =
-                DEADLINE.with(|d| d.replace(budget.map(|b| (std::time::Instant::now(), b))));
-            let result = f();
-            DEADLINE.with(|d| d.set(previous));
-            result
-        }
-        #[cfg(target_arch = "wasm32")]
-        {
-            let _ = budget;
-            f()
-        }
+        let previous = DEADLINE.with(|d| d.replace(budget.map(|b| (Instant::now(), b))));
+        let result = f();
+        DEADLINE.with(|d| d.set(previous));
+        result
     }
 }
 
