@@ -124,3 +124,46 @@ test("decimals are exact strings; integers stay numbers", () => {
   // NaN is not silently "missing": the field is named.
   assert.throws(() => p.evaluateCustomer({ id: "C-2", annual_revenue: 1, late_payments: NaN }, "2026-11-01"), (e) => e.field === "late_payments");
 });
+
+// The adversarial corpus (tests/attacks/, also replayed from Rust and Python):
+// each attack ends as the error its header names, and the module keeps serving.
+test("every attack in tests/attacks is contained", () => {
+  const dir = new URL("tests/attacks/", root);
+  const files = readdirSync(dir).filter((n) => n.endsWith(".rhai")).sort();
+  assert.ok(files.length >= 25, `only ${files.length} attacks`);
+  const header = (text, key) => text.match(new RegExp(`^// ${key}: (.*)$`, "m"))?.[1];
+  for (const name of files) {
+    const text = readFileSync(new URL(name, dir), "utf8");
+    const expect = header(text, "expect");
+    const message = header(text, "message");
+    const line = header(text, "line");
+    let error;
+    try {
+      const attacked = kam.Policy.fromSources(withFile("customer.rhai", text));
+      try {
+        attacked.evaluateCustomer({ id: "C-1", annual_revenue: 1200000 }, "2026-11-01");
+        assert.fail(`${name}: expected a rule error`);
+      } catch (e) {
+        error = e;
+      } finally {
+        attacked.free();
+      }
+      assert.equal(error.kind, "rule", `${name}: ${error.message}`);
+      const kind = error.message.includes("sandbox limit")
+        ? "rule.limit"
+        : error.field
+          ? "rule.shape"
+          : "rule.script";
+      assert.equal(kind, expect, `${name}: ${error.message}`);
+      assert.equal(error.recordId, "C-1", name);
+    } catch (e) {
+      if (expect !== "policy") throw e;
+      error = e;
+      assert.equal(error.kind, "policy", `${name}: ${error.message}`);
+    }
+    assert.equal(error.file, "customer.rhai", `${name}: ${error.message}`);
+    if (message) assert.ok(error.message.includes(message), `${name}: ${error.message}`);
+    if (line) assert.equal(error.line, Number(line), `${name}: ${error.message}`);
+    stillWorks();
+  }
+});
