@@ -207,9 +207,7 @@ impl Policy {
         limits: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         let limits = self::limits(limits)?;
-        let (cases, files) = sources
-            .into_iter()
-            .partition(|(k, _)| k.starts_with("tests/") && k.ends_with(".json"));
+        let (files, cases) = kam::cases::split_sources(sources);
         Self::build(py, files, cases, limits)
     }
 
@@ -251,42 +249,20 @@ impl Policy {
         limits_dict(py, self.inner.limits())
     }
 
-    /// Runs the policy's own test cases (`tests/*.json`): `{"passed": n, "failed": [...]}`,
-    /// each failure `{"file", "name", "failures": [str]}`. A case file that cannot be read
-    /// is a failure too.
-    fn check<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let mut cases = Vec::new();
-        let failed = PyList::empty(py);
-        for (file, text) in &self.cases {
-            match kam::cases::parse(file, text) {
-                Ok(c) => cases.extend(c),
-                Err(message) => {
-                    let d = PyDict::new(py);
-                    d.set_item("file", file)?;
-                    d.set_item("name", py.None())?;
-                    d.set_item("failures", vec![message])?;
-                    failed.append(d)?;
-                }
-            }
-        }
+    /// Runs the policy's own test cases (`tests/*.json`, from its directory or its
+    /// sources): one diagnostic `{"file", "line", "column", "message"}` per failing
+    /// case or unreadable case file; `[]` when all pass (or there are none).
+    fn check<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let policy = &self.inner;
-        let outcomes = detached(py, "running test cases", || kam::cases::run(policy, &cases))?;
-        let mut passed = 0usize;
-        for o in outcomes {
-            if o.passed() {
-                passed += 1;
-                continue;
-            }
-            let d = PyDict::new(py);
-            d.set_item("file", &o.case.file)?;
-            d.set_item("name", &o.case.name)?;
-            d.set_item("failures", &o.failures)?;
-            failed.append(d)?;
+        let cases = &self.cases;
+        let diagnostics = detached(py, "running test cases", || {
+            kam::cases::check(policy, cases)
+        })?;
+        let list = PyList::empty(py);
+        for d in &diagnostics {
+            list.append(errors::diagnostic(py, d)?)?;
         }
-        let report = PyDict::new(py);
-        report.set_item("passed", passed)?;
-        report.set_item("failed", failed)?;
-        Ok(report)
+        Ok(list)
     }
 
     /// Evaluates one customer on `as_of` (a date or ISO string; default today).

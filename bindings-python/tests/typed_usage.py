@@ -29,6 +29,5 @@ def load() -> kam.Policy:
         raise
 
 
-def report(policy: kam.Policy) -> int:
-    checked = policy.check()
-    return checked["passed"] - len(checked["failed"])
+def report(policy: kam.Policy) -> List[str]:
+    return [f"{d['file']}: {d['message']}" for d in policy.check()]

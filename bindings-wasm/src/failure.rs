@@ -121,6 +121,11 @@ pub(crate) fn diagnostics_js(errors: &kam::PolicyErrors) -> JsValue {
     diagnostics_array(&errors.0).into()
 }
 
+/// `[{file, line, column, message}]` for a list of diagnostics (e.g. failing cases).
+pub(crate) fn diagnostics_list_js(errors: &[kam::PolicyError]) -> JsValue {
+    diagnostics_array(errors).into()
+}
+
 fn diagnostics_array(errors: &[kam::PolicyError]) -> js_sys::Array {
     errors
         .iter()

@@ -149,6 +149,8 @@ pub fn default_policy_sources() -> JsValue {
 #[wasm_bindgen]
 pub struct Policy {
     inner: kam::Policy,
+    /// `tests/*.json` case files given with the sources, run by `check()`.
+    cases: std::collections::BTreeMap<String, String>,
 }
 
 #[wasm_bindgen]
@@ -161,8 +163,9 @@ impl Policy {
     ) -> Result<Policy, JsValue> {
         report_panics();
         let files = convert::sources(sources).map_err(Failure::into_js)?;
+        let (files, cases) = kam::cases::split_sources(files);
         kam::Policy::from_sources(files)
-            .map(|inner| Policy { inner })
+            .map(|inner| Policy { inner, cases })
             .map_err(|e| Failure::policy(&e).into_js())
     }
 
@@ -173,20 +176,20 @@ impl Policy {
         #[wasm_bindgen(unchecked_param_type = "PolicySources")] sources: &JsValue,
     ) -> Result<JsValue, JsValue> {
         let files = convert::sources(sources).map_err(Failure::into_js)?;
+        let (files, _cases) = kam::cases::split_sources(files);
         Ok(match kam::Policy::from_sources(files) {
             Ok(_) => js_sys::Array::new().into(),
             Err(e) => failure::diagnostics_js(&e),
         })
     }
 
-    /// Re-checks this policy's own sources (what `kam check` does): the
-    /// diagnostics, always `[]` for a policy that `fromSources` accepted.
+    /// Runs the test cases given with the sources (`"tests/*.json"` entries, the
+    /// format of `rules/tests/`): one diagnostic per failing case or unreadable
+    /// case file, `[]` when all pass or there are none. Compile errors never
+    /// reach here (`fromSources` throws them; `Policy.diagnose` lists them).
     #[wasm_bindgen(unchecked_return_type = "Diagnostic[]")]
     pub fn check(&self) -> JsValue {
-        match kam::Policy::from_sources(self.inner.sources().clone()) {
-            Ok(_) => js_sys::Array::new().into(),
-            Err(e) => failure::diagnostics_js(&e),
-        }
+        failure::diagnostics_list_js(&kam::cases::check(&self.inner, &self.cases))
     }
 
     /// The policy's name, from `policy.rhai`.
@@ -220,6 +223,7 @@ impl Policy {
             self.inner
                 .sources()
                 .iter()
+                .chain(&self.cases)
                 .map(|(k, v)| (k.as_str(), v.as_str())),
         )
     }

@@ -575,6 +575,34 @@ fn unbounded_recursion_is_a_rule_error() {
     still_works();
 }
 
+/// `check()` runs the `tests/*.json` cases given with the sources; each
+/// failing case is a diagnostic naming its file.
+#[wasm_bindgen_test]
+fn check_runs_the_cases_given_with_the_sources() {
+    let case = r#"{"entry": "customer", "as_of": "2026-11-01", "cases": [
+        {"name": "at the A threshold", "record": {"id": "T-1", "annual_revenue": 3000000,
+         "credit_rating": "good", "long_term_intent": true}, "expect": {"tier": "A"}}]}"#;
+    let good = edited(&[("tests/a.json", case)]);
+    assert_eq!(json_of(&good.check()), json!([]));
+    assert!(text(&good.sources(), "tests/a.json").is_some());
+    let raised = text(&default_policy_sources(), "parameters.rhai")
+        .unwrap()
+        .replace("a_min_revenue: 3_000_000", "a_min_revenue: 3_000_001");
+    let wrong = edited(&[("tests/a.json", case), ("parameters.rhai", &raised)]);
+    let diagnostics = json_of(&wrong.check());
+    assert_eq!(
+        diagnostics[0]["file"],
+        json!("tests/a.json"),
+        "{diagnostics}"
+    );
+    assert!(diagnostics[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("at the A threshold"));
+    // The digest covers the policy files only: cases do not change it.
+    assert_eq!(good.digest(), default_policy().digest());
+}
+
 /// Each operation here is a native scan of 9,999 items, so the operation
 /// limit alone would take about half a minute: the wall clock (1 s by default,
 /// read through `performance.now()`) ends it.

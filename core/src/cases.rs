@@ -23,13 +23,50 @@
 //! arrays must have the same length with each item matching, and everything
 //! else must be equal. A case may override `as_of`.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
 use crate::model::parse_date;
-use crate::{Error, Policy};
+use crate::{Error, Policy, PolicyError};
+
+/// Splits the file map a binding holds (`{name: text}`) into policy files and
+/// test case files (`tests/*.json`), so one map can carry a policy and its cases.
+pub fn split_sources(
+    files: BTreeMap<String, String>,
+) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+    let (cases, policy) = files
+        .into_iter()
+        .partition(|(name, _)| name.starts_with("tests/") && name.ends_with(".json"));
+    (policy, cases)
+}
+
+/// Runs the case files against `policy`: one diagnostic per unreadable file and
+/// per failing case (`file` the case file, `message` naming the case and what
+/// differed); empty when every case passes. What `check()` reports in every binding.
+pub fn check(policy: &Policy, case_files: &BTreeMap<String, String>) -> Vec<PolicyError> {
+    let mut diagnostics = Vec::new();
+    let mut cases = Vec::new();
+    for (file, text) in case_files {
+        match parse(file, text) {
+            Ok(c) => cases.extend(c),
+            Err(message) => diagnostics.push(PolicyError::new(file.clone(), message)),
+        }
+    }
+    for outcome in run(policy, &cases) {
+        if !outcome.passed() {
+            let message = format!(
+                "case `{}` failed: {}",
+                outcome.case.name,
+                outcome.failures.join("; ")
+            );
+            diagnostics.push(PolicyError::new(outcome.case.file.clone(), message));
+        }
+    }
+    diagnostics
+}
 
 /// One case, ready to run.
 #[derive(Debug, Clone)]

@@ -24,14 +24,11 @@ class Limits(TypedDict, total=False):
     max_map_size: int
     max_seconds: Optional[float]
 
-class CheckFailure(TypedDict):
+class Diagnostic(TypedDict):
     file: str
-    name: Optional[str]
-    failures: List[str]
-
-class CheckReport(TypedDict):
-    passed: int
-    failed: List[CheckFailure]
+    line: Optional[int]
+    column: Optional[int]
+    message: str
 
 @final
 class ResultStream:
@@ -62,7 +59,7 @@ class Policy:
     def sources(self) -> Dict[str, str]: ...
     @property
     def limits(self) -> Limits: ...
-    def check(self) -> CheckReport: ...
+    def check(self) -> List[Diagnostic]: ...
     def evaluate_customer(self, record: Mapping[str, Any], as_of: Optional[DateLike] = None) -> Dict[str, Any]: ...
     def evaluate_customers(
         self, records: Iterable[Mapping[str, Any]], as_of: Optional[DateLike] = None
