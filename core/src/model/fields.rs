@@ -222,7 +222,9 @@ pub(crate) fn date(field: &str, v: &Value) -> Result<NaiveDate, RecordError> {
     }
 }
 
-/// Parses exactly `YYYY-MM-DD` (a real calendar day).
+/// Parses exactly `YYYY-MM-DD`: a real calendar day in years 0001–9999, the
+/// calendar rules compute in (chrono alone accepts year 0, whose arithmetic
+/// then fails inside a rule: found by fuzzing).
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let b = s.as_bytes();
     // Exactly four-digit year, two-digit month and day: chrono alone accepts `+202-11-01`.
@@ -236,7 +238,9 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     if !shape_ok {
         return None;
     }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .filter(|d| chrono::Datelike::year(d) >= 1)
 }
 
 /// One of an enum's snake_case names.
