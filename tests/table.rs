@@ -218,3 +218,22 @@ fn staff_decimals_are_exact_and_a_value_too_large_for_the_column_is_that_rows_er
     let got: rust_decimal::Decimal = total.value_as_string(0).parse().unwrap();
     assert_eq!(got, want);
 }
+
+#[test]
+fn a_batch_with_another_schema_is_an_error_not_a_panic() {
+    let policy = kam_tests::default_policy();
+    let wide = batch(vec![
+        ("id", Arc::new(StringArray::from(vec!["x"]))),
+        ("annual_revenue", Arc::new(Int64Array::from(vec![1]))),
+    ]);
+    let narrow = batch(vec![("id", Arc::new(StringArray::from(vec!["y"])))]);
+    let err = table::score_customers(
+        &policy,
+        &wide.schema(),
+        &[wide.clone(), narrow],
+        as_of(),
+        &TableOptions::default(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("batch 1"), "{err}");
+}

@@ -140,6 +140,7 @@ pub fn score_customers(
     as_of: NaiveDate,
     options: &TableOptions,
 ) -> Result<Scored, Error> {
+    check_batches(schema, batches)?;
     let plan = Plan::new(
         schema,
         crate::model::customer::FIELDS,
@@ -168,6 +169,7 @@ pub fn score_staff(
     batches: &[RecordBatch],
     options: &TableOptions,
 ) -> Result<Scored, Error> {
+    check_batches(schema, batches)?;
     let plan = Plan::new(schema, crate::model::staff::FIELDS, options.extra_columns)?;
     let mut rows = Vec::new();
     for chunk in chunks(batches, options.batch_rows) {
@@ -183,6 +185,19 @@ pub fn score_staff(
         schema: out,
         batches: scored,
     })
+}
+
+/// Every batch must have the table's columns: the plan reads columns by position.
+fn check_batches(schema: &Schema, batches: &[RecordBatch]) -> Result<(), Error> {
+    match batches
+        .iter()
+        .position(|b| b.schema().fields() != schema.fields())
+    {
+        None => Ok(()),
+        Some(i) => Err(Error::from(RecordError::from(RecordErrorKind::Malformed(
+            format!("batch {i} does not have the table's schema"),
+        )))),
+    }
 }
 
 /// The input as slices of at most `rows` rows (zero-copy).
