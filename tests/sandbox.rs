@@ -437,3 +437,16 @@ fn hostile_records_are_record_errors() {
         }
     }
 }
+
+/// rhai reads a limit of 0 as "unlimited"; a policy built with one is refused.
+#[test]
+fn a_zero_limit_is_a_policy_error_not_an_unlimited_sandbox() {
+    let files = kam_tests::default_policy().sources().clone();
+    let limits = kam::Limits::from_json(&json!({"max_operations": 50_000})).unwrap();
+    assert!(kam::Policy::from_sources_with_limits(files.clone(), limits).is_ok());
+    let mut zero = kam::Limits::default();
+    zero.max_operations = 0;
+    let errs = kam::Policy::from_sources_with_limits(files, zero).unwrap_err();
+    assert_eq!(errs.0[0].file, "<limits>");
+    assert!(errs.0[0].message.contains("max_operations"), "{errs}");
+}

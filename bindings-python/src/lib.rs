@@ -11,7 +11,6 @@ mod errors;
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
-use std::time::Duration;
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -27,41 +26,25 @@ fn detached<T: Send>(py: Python<'_>, what: &str, f: impl FnOnce() -> T + Send) -
         .map_err(|_| errors::internal(py, what))
 }
 
-/// Sandbox limits from keyword arguments (`None` keeps kam's safe defaults).
+/// Sandbox limits from the `limits=` dict (`None` keeps kam's safe
+/// defaults); the core reads and checks the names and values.
 fn limits(options: Option<&Bound<'_, PyDict>>) -> PyResult<Limits> {
-    let mut l = Limits::default();
     let Some(options) = options else {
-        return Ok(l);
+        return Ok(Limits::default());
     };
+    // In a record NaN means "missing"; here it would silently mean "no limit".
     for (key, value) in options.iter() {
-        let key: String = key.extract()?;
-        match key.as_str() {
-            "max_operations" => l.max_operations = value.extract()?,
-            "max_call_levels" => l.max_call_levels = value.extract()?,
-            "max_expr_depth" => l.max_expr_depth = value.extract()?,
-            "max_string_size" => l.max_string_size = value.extract()?,
-            "max_array_size" => l.max_array_size = value.extract()?,
-            "max_map_size" => l.max_map_size = value.extract()?,
-            "max_seconds" => {
-                let secs: Option<f64> = value.extract()?;
-                l.max_duration = match secs {
-                    None => None,
-                    Some(s) => Some(Duration::try_from_secs_f64(s).map_err(|_| {
-                        PyValueError::new_err(
-                            "limits: max_seconds must be a positive number or None",
-                        )
-                    })?),
-                };
-            }
-            other => {
-                return Err(PyValueError::new_err(format!(
-                    "limits: unknown limit {other:?} (known: max_operations, max_call_levels, \
-                     max_expr_depth, max_string_size, max_array_size, max_map_size, max_seconds)"
-                )))
-            }
+        if value.extract::<f64>().is_ok_and(f64::is_nan) {
+            return Err(PyValueError::new_err(format!(
+                "limits: {key}: NaN is not a limit (None means no time limit)"
+            )));
         }
     }
-    Ok(l)
+    let json = convert::to_json("", options.as_any()).map_err(|e| {
+        let key = e.field.as_deref().unwrap_or("limits");
+        PyValueError::new_err(format!("limits: {key}: {}", e.kind))
+    })?;
+    Limits::from_json(&json).map_err(|e| PyValueError::new_err(e.to_string()))
 }
 
 fn limits_dict<'py>(py: Python<'py>, l: &Limits) -> PyResult<Bound<'py, PyDict>> {

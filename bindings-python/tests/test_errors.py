@@ -123,6 +123,34 @@ def test_unknown_limits_are_refused() -> None:
         kam.Policy.from_dir(Path(__file__).resolve().parents[2] / "rules", limits={"max_ops": 1})  # type: ignore[typeddict-unknown-key]
 
 
+@pytest.mark.parametrize(
+    ("limits", "says"),
+    [
+        ({"max_operations": 0}, "max_operations: expected a whole number from 1"),  # rhai: 0 = unlimited
+        ({"max_operations": -1}, "max_operations"),
+        ({"max_operations": True}, "max_operations"),
+        ({"max_operations": "1000"}, "max_operations"),
+        ({"max_call_levels": 50}, "max_call_levels: .*1 MiB stack"),
+        ({"max_expr_depth": (41, 32)}, "max_expr_depth"),
+        ({"max_string_size": 1 << 30}, "max_string_size"),
+        ({"max_seconds": 0}, "max_seconds"),
+        ({"max_seconds": float("nan")}, "max_seconds: NaN"),
+        ({"max_seconds": float("inf")}, "max_seconds"),
+        ({"max_seconds": {1, 2}}, "max_seconds"),
+    ],
+)
+def test_unsafe_or_mistyped_limits_are_refused_by_name(policy: kam.Policy, limits: dict[str, object], says: str) -> None:
+    with pytest.raises(ValueError, match=says):
+        kam.Policy.from_sources(policy.sources, limits=limits)  # type: ignore[arg-type]
+
+
+def test_limits_read_one_depth_for_both_and_keep_the_rest(policy: kam.Policy) -> None:
+    p = kam.Policy.from_sources(policy.sources, limits={"max_expr_depth": 30, "max_seconds": 0.25})
+    assert p.limits["max_expr_depth"] == (30, 30)
+    assert p.limits["max_seconds"] == 0.25
+    assert p.limits["max_operations"] == policy.limits["max_operations"]
+
+
 def test_exceptions_pickle_with_their_attributes(policy: kam.Policy) -> None:
     with pytest.raises(kam.RecordError) as info:
         policy.evaluate_customer({**GOOD, "credit_rating": "great"}, as_of=AS_OF)

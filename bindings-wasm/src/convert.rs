@@ -88,6 +88,31 @@ pub(crate) fn as_of(value: Option<JsValue>) -> Result<NaiveDate, Failure> {
     }
 }
 
+/// `limits` for `fromSources` → the core's [`kam::Limits`], read and checked
+/// there; `undefined` or `null` keeps the defaults. A `NaN` arrives as text
+/// and is refused by name, never read as "no limit".
+pub(crate) fn limits(value: Option<JsValue>) -> Result<kam::Limits, Failure> {
+    let json = match value {
+        None => Value::Null,
+        Some(v) => {
+            let text = record_json(&v)
+                .map_err(|e| Failure::argument(format!("limits cannot be read: {e:?}")))?;
+            match text {
+                None => Value::Null,
+                Some(text) => serde_json::from_str(&text)
+                    .map_err(|e| Failure::argument(format!("limits cannot be read: {e}")))?,
+            }
+        }
+    };
+    kam::Limits::from_json(&json).map_err(|e| Failure::argument(e.to_string()))
+}
+
+/// The core's limits → a plain JS object (every number a JS number).
+pub(crate) fn limits_to_js(limits: &kam::Limits) -> Result<JsValue, Failure> {
+    let text = serde_json::to_string(&limits.to_json()).map_err(serialise_failure)?;
+    parse(text.into_bytes())
+}
+
 /// A JS record → JSON for the core. `undefined` becomes `null`, which the
 /// core rejects as "not a JSON object" like any other non-object.
 pub(crate) fn record(value: &JsValue) -> Result<Value, Failure> {

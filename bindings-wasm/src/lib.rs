@@ -40,6 +40,27 @@ const TYPES: &str = r#"
 /** Policy file name (relative to the policy folder, e.g. "customer.rhai") → source text. */
 export type PolicySources = Record<string, string>;
 
+/**
+ * Sandbox limits per evaluation (one record); names left out keep their
+ * defaults. Each must be at least 1; depths may only be lowered.
+ */
+export interface Limits {
+  /** Rhai operations (default 1,000,000). */
+  max_operations?: number;
+  /** Nested function calls (default and maximum 10). */
+  max_call_levels?: number;
+  /** Expression nesting, one number or [global, in functions] (default and maximum [40, 32]). */
+  max_expr_depth?: number | [number, number];
+  /** Bytes of text in one value (default 65,536; at most 16 MiB). */
+  max_string_size?: number;
+  /** Items in one array (default 10,000; at most 1,000,000). */
+  max_array_size?: number;
+  /** Entries in one map (default 10,000; at most 1,000,000). */
+  max_map_size?: number;
+  /** Wall-clock seconds (default 1; null: none). */
+  max_seconds?: number | null;
+}
+
 /** A defect in a policy, where an editor should underline it. */
 export interface Diagnostic { file: string; line: number | null; column: number | null; message: string; }
 
@@ -123,6 +144,10 @@ extern "C" {
     /// that is not such a string is an `argument` error, not a glue crash.
     #[wasm_bindgen(typescript_type = "string")]
     pub type DateText;
+
+    /// Sandbox limits for `fromSources`, read and checked by the core.
+    #[wasm_bindgen(typescript_type = "Limits")]
+    pub type LimitsObject;
 }
 
 /// A panic would be a kam bug (no path that data or a policy reaches
@@ -155,18 +180,29 @@ pub struct Policy {
 
 #[wasm_bindgen]
 impl Policy {
-    /// Compiles a policy from `{"file.rhai": "source", …}`. Throws a
-    /// `KamError` of kind `"policy"` listing every defect in `diagnostics`.
+    /// Compiles a policy from `{"file.rhai": "source", …}`, to run under
+    /// `limits` (default: kam's safe defaults). Throws a `KamError` of kind
+    /// `"policy"` listing every defect in `diagnostics`, or of kind
+    /// `"argument"` for a limit that cannot be set.
     #[wasm_bindgen(js_name = fromSources)]
     pub fn from_sources(
         #[wasm_bindgen(unchecked_param_type = "PolicySources")] sources: &JsValue,
+        limits: Option<LimitsObject>,
     ) -> Result<Policy, JsValue> {
         report_panics();
         let files = convert::sources(sources).map_err(Failure::into_js)?;
+        let limits = convert::limits(limits.map(JsValue::from)).map_err(Failure::into_js)?;
         let (files, cases) = kam::cases::split_sources(files);
-        kam::Policy::from_sources(files)
+        kam::Policy::from_sources_with_limits(files, limits)
             .map(|inner| Policy { inner, cases })
             .map_err(|e| Failure::policy(&e).into_js())
+    }
+
+    /// The sandbox limits every evaluation runs under (`fromSources`' names,
+    /// every one present; `max_seconds` is `null` when there is no time limit).
+    #[wasm_bindgen(getter, unchecked_return_type = "Required<Limits>")]
+    pub fn limits(&self) -> Result<JsValue, JsValue> {
+        convert::limits_to_js(self.inner.limits()).map_err(Failure::into_js)
     }
 
     /// Every defect in `sources`, without throwing: `[]` when the policy

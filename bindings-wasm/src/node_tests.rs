@@ -43,7 +43,7 @@ fn text(value: &JsValue, key: &str) -> Option<String> {
 }
 
 fn default_policy() -> Policy {
-    Policy::from_sources(&default_policy_sources()).unwrap()
+    Policy::from_sources(&default_policy_sources(), None).unwrap()
 }
 
 /// The default policy with some files replaced.
@@ -56,7 +56,7 @@ fn sources_with(edits: &[(&str, &str)]) -> JsValue {
 }
 
 fn edited(edits: &[(&str, &str)]) -> Policy {
-    Policy::from_sources(&sources_with(edits))
+    Policy::from_sources(&sources_with(edits), None)
         .unwrap_or_else(|e| panic!("policy should load: {:?}", json_of(&e)))
 }
 
@@ -427,11 +427,11 @@ fn bad_arguments_throw_argument_errors() {
         Array::new().into(),
         JsValue::NULL,
     ] {
-        let err = thrown(&Policy::from_sources(&sources).err().unwrap());
+        let err = thrown(&Policy::from_sources(&sources, None).err().unwrap());
         assert_eq!(err["kind"], json!("argument"));
     }
     let err = thrown(
-        &Policy::from_sources(&js_exact(&json!({"policy.rhai": 1})))
+        &Policy::from_sources(&js_exact(&json!({"policy.rhai": 1})), None)
             .err()
             .unwrap(),
     );
@@ -478,7 +478,7 @@ fn a_syntax_error_is_thrown_and_diagnosed_at_its_line() {
         "customer_visit.rhai",
         "fn visit(c, tier, as_of, p) {\n  let x = ;\n}\n",
     )]);
-    let err = Policy::from_sources(&broken).err().unwrap();
+    let err = Policy::from_sources(&broken, None).err().unwrap();
     let info = thrown(&err);
     assert_eq!(info["kind"], json!("policy"));
     assert_eq!(info["file"], json!("customer_visit.rhai"));
@@ -524,12 +524,21 @@ fn every_defect_is_diagnosed_at_once() {
 
 // ── the sandbox in WebAssembly ─────────────────────────────────────────────
 
+/// `limits` as a JS object, as a page would pass it to `fromSources`.
+fn limits(value: Value) -> Option<crate::LimitsObject> {
+    Some(js_exact(&value).unchecked_into())
+}
+
 #[wasm_bindgen_test]
 fn an_infinite_loop_is_a_rule_error_and_the_next_call_works() {
-    let looping = edited(&[(
+    let sources = sources_with(&[(
         "customer.rhai",
         &entry_body("  let n = 0;\n  loop { n += 1; }"),
     )]);
+    // Under the default limits whichever of the 1,000,000 operations and the
+    // 1 s clock comes first ends it (a debug build on a busy machine can take
+    // longer than 1 s); either is a sandbox limit.
+    let looping = Policy::from_sources(&sources, None).unwrap();
     let err = thrown(&looping.evaluate_customer(&record(), as_of()).unwrap_err());
     assert_eq!(err["kind"], json!("rule"));
     assert_eq!(err["file"], json!("customer.rhai"));
@@ -539,7 +548,18 @@ fn an_infinite_loop_is_a_rule_error_and_the_next_call_works() {
         err["message"].as_str().unwrap().contains("sandbox limit"),
         "{err:?}"
     );
-    // The same policy answers again (the same limit, not a hang or a poisoned module)…
+    // A small operation budget, no clock: the same error every time, from
+    // the operation count alone (not a hang or a poisoned module)…
+    let looping = Policy::from_sources(
+        &sources,
+        limits(json!({"max_operations": 20_000, "max_seconds": null})),
+    )
+    .unwrap();
+    let err = thrown(&looping.evaluate_customer(&record(), as_of()).unwrap_err());
+    assert!(
+        err["message"].as_str().unwrap().contains("operations"),
+        "{err:?}"
+    );
     let again = thrown(&looping.evaluate_customer(&record(), as_of()).unwrap_err());
     assert_eq!(again, err);
     // …and in a batch the loop costs only its own records.
@@ -635,7 +655,7 @@ fn the_deepest_program_the_limits_allow_fits_the_wasm_stack() {
         let body = format!(
             "fn customer(c, as_of, p) {{\n  r(1000)\n}}\nfn r(n) {{\n  if n == 0 {{ return 0; }}\n  {nested}\n}}\n"
         );
-        Policy::from_sources(&sources_with(&[("customer.rhai", &body)])).ok()
+        Policy::from_sources(&sources_with(&[("customer.rhai", &body)]), None).ok()
     };
     let (depth, policy) = (1..64)
         .rev()
@@ -651,7 +671,7 @@ fn the_deepest_program_the_limits_allow_fits_the_wasm_stack() {
     // Nesting far beyond the limit is refused when the policy loads.
     let absurd = entry_body(&format!("  {}1{}", "(".repeat(5000), ")".repeat(5000)));
     let err = thrown(
-        &Policy::from_sources(&sources_with(&[("customer.rhai", &absurd)]))
+        &Policy::from_sources(&sources_with(&[("customer.rhai", &absurd)]), None)
             .err()
             .unwrap(),
     );
@@ -670,5 +690,53 @@ fn a_rule_that_throws_is_located_in_its_file() {
     assert_eq!(err["file"], json!("customer_visit.rhai"));
     assert!(err["line"].as_u64().is_some(), "{err:?}");
     assert!(err["message"].as_str().unwrap().contains("no"), "{err:?}");
+    still_works();
+}
+
+#[wasm_bindgen_test]
+fn limits_are_set_per_policy_and_bad_ones_are_argument_errors() {
+    let policy = Policy::from_sources(
+        &default_policy_sources(),
+        limits(json!({"max_operations": 50_000, "max_expr_depth": 30, "max_seconds": 0.5})),
+    )
+    .unwrap();
+    let set = json_of(&policy.limits().unwrap());
+    assert_eq!(set["max_operations"], json!(50_000));
+    assert_eq!(set["max_expr_depth"], json!([30, 30]));
+    assert_eq!(set["max_seconds"], json!(0.5));
+    assert_eq!(set["max_call_levels"], json!(10));
+    // The default policy fits the smaller budget and answers as before.
+    let tier = |p: &Policy| text(&p.evaluate_customer(&record(), as_of()).unwrap(), "tier");
+    assert_eq!(tier(&policy), tier(&default_policy()));
+    let defaults = json_of(&default_policy().limits().unwrap());
+    assert_eq!(defaults["max_seconds"], json!(1));
+
+    for (bad, says) in [
+        (json!({"max_operations": 0}), "max_operations"),
+        (json!({"max_call_levels": 11}), "1 MiB stack"),
+        (json!({"max_seconds": -1}), "max_seconds"),
+        (json!({"max_ops": 1}), "unknown limit"),
+        (json!([1, 2]), "a map"),
+    ] {
+        let err = thrown(
+            &Policy::from_sources(&default_policy_sources(), limits(bad.clone()))
+                .err()
+                .unwrap(),
+        );
+        assert_eq!(err["kind"], json!("argument"), "{bad}");
+        assert!(
+            err["message"].as_str().unwrap().contains(says),
+            "{bad}: {err:?}"
+        );
+    }
+    // NaN would be "no limit" if it became null; it is refused instead.
+    let nan = Object::new();
+    Reflect::set(&nan, &"max_seconds".into(), &JsValue::from_f64(f64::NAN)).unwrap();
+    let err = thrown(
+        &Policy::from_sources(&default_policy_sources(), Some(nan.unchecked_into()))
+            .err()
+            .unwrap(),
+    );
+    assert!(err["message"].as_str().unwrap().contains("NaN"), "{err:?}");
     still_works();
 }

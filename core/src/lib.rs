@@ -51,4 +51,4 @@ pub use eval::period::{Span, StaffPeriodResult, PERIOD_FUNCTIONS};
 pub use model::{
     Change, CustomerRecord, CustomerResult, PolicyInfo, Reason, StaffRecord, StaffResult, Status,
 };
-pub use policy::{Limits, Policy};
+pub use policy::{Limits, LimitsError, Policy};

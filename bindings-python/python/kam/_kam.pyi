@@ -18,7 +18,7 @@ ExtraColumns = Literal["error", "ignore", "attributes"]
 class Limits(TypedDict, total=False):
     max_operations: int
     max_call_levels: int
-    max_expr_depth: Tuple[int, int]
+    max_expr_depth: Union[int, Tuple[int, int]]
     max_string_size: int
     max_array_size: int
     max_map_size: int

@@ -1,5 +1,6 @@
 //! A compiled policy: load once, share everywhere, evaluate through `&self`.
 
+mod limits;
 mod load;
 pub(crate) mod sandbox;
 
@@ -9,9 +10,10 @@ use std::sync::Arc;
 
 use rhai::{Dynamic, Engine, AST};
 
+pub use limits::{Limits, LimitsError};
 pub(crate) use load::fn_line;
 pub use load::{MANIFEST_FILE, PARAMETERS_FILE};
-pub use sandbox::{format_money, format_pct, Limits};
+pub use sandbox::{format_money, format_pct};
 
 use crate::error::PolicyErrors;
 use crate::model::PolicyInfo;
@@ -114,6 +116,12 @@ impl Policy {
         files: BTreeMap<String, String>,
         limits: Limits,
     ) -> Result<Self, PolicyErrors> {
+        limits.check().map_err(|e| {
+            PolicyErrors(vec![crate::error::PolicyError::new(
+                "<limits>",
+                e.to_string(),
+            )])
+        })?;
         let mut engine = sandbox::engine(&limits);
         let compiled = load::compile(&mut engine, &files)?;
         let info = PolicyInfo {

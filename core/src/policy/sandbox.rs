@@ -16,47 +16,7 @@ use rhai::packages::{Package, StandardPackage};
 use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString, INT};
 use rust_decimal::Decimal;
 
-/// Caps on what one evaluation may consume.
-///
-/// The defaults suit the bundled policy with a wide margin (it nests 5 calls
-/// deep) and are sized so that the deepest program they allow ends as a rule
-/// error, not a native stack overflow, on a 2 MiB thread stack even in a debug
-/// build (tested). Raising the depth limits needs a bigger stack.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Limits {
-    /// Rhai operations per evaluation (one record). Stops infinite loops.
-    pub max_operations: u64,
-    /// Depth of nested function calls. Stops runaway recursion.
-    pub max_call_levels: usize,
-    /// Depth of nested expressions at global level and inside functions.
-    pub max_expr_depth: (usize, usize),
-    /// Bytes in any string a rule builds.
-    pub max_string_size: usize,
-    /// Items in any array a rule builds.
-    pub max_array_size: usize,
-    /// Entries in any map a rule builds.
-    pub max_map_size: usize,
-    /// Wall-clock time per evaluation. One operation can be a native call that
-    /// scans a 10,000-item array, so the operation count alone does not bound
-    /// time. Checked every 1,024 operations, in WebAssembly too (through
-    /// `performance.now()`); `None` disables it.
-    pub max_duration: Option<std::time::Duration>,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_operations: 1_000_000,
-            max_call_levels: 10,
-            max_expr_depth: (40, 32),
-            max_string_size: 64 * 1024,
-            max_array_size: 10_000,
-            max_map_size: 10_000,
-            max_duration: Some(std::time::Duration::from_secs(1)),
-        }
-    }
-}
+use super::Limits;
 
 type Fallible<T> = Result<T, Box<EvalAltResult>>;
 
