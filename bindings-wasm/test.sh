@@ -6,7 +6,9 @@
 #      bigger stack frames make the stack-depth test stricter);
 #   2. the Node package through its JS glue: every shared vector, exactly
 #      (e2e/node.test.js);
-#   3. the preview page in headless Chromium via playwright-core
+#   3. the Node package's answers on freshly generated records, byte for byte
+#      against Rust's (e2e/cross.test.js, records from tests/cross_binding.rs);
+#   4. the preview page in headless Chromium via playwright-core
 #      (e2e/page.test.js): screenshots and timings in e2e/out/.
 # Needs Rust, Node >= 20.19, python3 and Debian's chromium at /usr/bin/chromium
 # (or CHROMIUM=/path); build.sh installs the rest (wasm32 target,
@@ -29,6 +31,11 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 
 step "Node package (pkg-node) through its JS glue"
 (cd "$here/e2e" && node --test node.test.js)
+
+step "Node answers byte-identical to Rust's on generated records (fresh seed; KAM_CROSS_SEED repeats one)"
+export KAM_CROSS_DIR="$PWD/target/cross-node"
+cargo run -q -p kam-tests --bin cross-binding -- "$KAM_CROSS_DIR"
+(cd "$here/e2e" && node --test cross.test.js)
 
 step "preview page in headless Chromium"
 (cd "$here/e2e" && node --test page.test.js)

@@ -3,6 +3,9 @@
 
 use std::path::PathBuf;
 
+pub mod canonical;
+pub mod generate;
+
 /// The repository root.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")

@@ -11,7 +11,6 @@
 //! decimal written as a string, because a JS number would round it.
 
 use std::collections::BTreeMap;
-use std::io;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -176,8 +175,7 @@ pub(crate) fn batch<T: Serialize>(
 }
 
 fn write_result<T: Serialize>(out: &mut Vec<u8>, result: &T) -> Result<(), Failure> {
-    let mut ser = serde_json::Serializer::with_formatter(out, DecimalsAsStrings);
-    result.serialize(&mut ser).map_err(serialise_failure)
+    kam::model::write_decimals_as_strings(out, result).map_err(serialise_failure)
 }
 
 fn parse(json: Vec<u8>) -> Result<JsValue, Failure> {
@@ -187,25 +185,6 @@ fn parse(json: Vec<u8>) -> Result<JsValue, Failure> {
 
 fn serialise_failure(e: impl std::fmt::Display) -> Failure {
     Failure::argument(format!("result could not be converted to JS (a bug): {e}"))
-}
-
-/// serde_json's compact output, except that an exact decimal (which the
-/// core's `rust_decimal` values serialise as an arbitrary-precision number)
-/// is written as a string. Integers go through `write_i64`/`write_u64` and
-/// stay numbers.
-struct DecimalsAsStrings;
-
-impl serde_json::ser::Formatter for DecimalsAsStrings {
-    fn write_number_str<W: ?Sized + io::Write>(
-        &mut self,
-        writer: &mut W,
-        value: &str,
-    ) -> io::Result<()> {
-        // A decimal's text is digits, '-' and '.': nothing to escape.
-        writer.write_all(b"\"")?;
-        writer.write_all(value.as_bytes())?;
-        writer.write_all(b"\"")
-    }
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! Reading a record from JSON text, strictly.
+//! Records from JSON text, strictly; results to JSON text, exactly.
 //!
 //! `serde_json` keeps the last of two equal keys, so `{"annual_revenue": 1,
 //! "annual_revenue": 9999999}` would silently be a B customer. Here a repeated
@@ -6,11 +6,50 @@
 
 use std::collections::HashSet;
 use std::fmt;
+use std::io;
 
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{RecordError, RecordErrorKind};
+
+/// Writes a result as compact JSON with every exact decimal as a string
+/// (`"2999999.99"`) and every integer as a number: what JavaScript receives,
+/// since a JS number would round the decimal, and the canonical text the
+/// bindings are compared in.
+///
+/// ```
+/// let money: rust_decimal::Decimal = "2999999.99".parse().unwrap();
+/// let mut out = Vec::new();
+/// kam::model::write_decimals_as_strings(&mut out, &(money, 60)).unwrap();
+/// assert_eq!(out, br#"["2999999.99",60]"#);
+/// ```
+pub fn write_decimals_as_strings<W: io::Write, T: Serialize + ?Sized>(
+    writer: W,
+    value: &T,
+) -> serde_json::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(writer, DecimalsAsStrings);
+    value.serialize(&mut ser)
+}
+
+/// serde_json's compact output, except that an arbitrary-precision number
+/// (how `rust_decimal` values serialise here) is written as a string.
+/// Integers go through `write_i64`/`write_u64` and stay numbers.
+struct DecimalsAsStrings;
+
+impl serde_json::ser::Formatter for DecimalsAsStrings {
+    fn write_number_str<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        value: &str,
+    ) -> io::Result<()> {
+        // A decimal's text is digits, '-' and '.': nothing to escape.
+        writer.write_all(b"\"")?;
+        writer.write_all(value.as_bytes())?;
+        writer.write_all(b"\"")
+    }
+}
 
 /// Parses one JSON record (a line of a JSON Lines file, a cell of JSON text).
 ///

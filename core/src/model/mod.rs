@@ -15,7 +15,7 @@ pub use customer::{
     IncidentKind, PolicyInfo, Reason, Relationship, Scale, Status, Visit,
 };
 pub use fields::{is_missing_cell, parse_date};
-pub use json::parse_json;
+pub use json::{parse_json, write_decimals_as_strings};
 pub use period::Period;
 pub use staff::{
     Adjustment, Analysis, Communication, Knowledge, Ratings, Reviews, Role, ScoreItem, Scorecard,
