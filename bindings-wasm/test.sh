@@ -5,7 +5,8 @@
 #      vector, errors, sandbox limits (src/node_tests.rs; a debug build, whose
 #      bigger stack frames make the stack-depth test stricter);
 #   2. the Node package through its JS glue: every shared vector, exactly
-#      (e2e/node.test.js);
+#      (e2e/node.test.js), and the bad-record corpus as JS objects
+#      (e2e/bad_records.test.js);
 #   3. the Node package's answers on freshly generated records, byte for byte
 #      against Rust's (e2e/cross.test.js, records from tests/cross_binding.rs);
 #   4. the preview page in headless Chromium via playwright-core
@@ -30,7 +31,7 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test --target wasm32-unknown-unknown -p kam-wasm
 
 step "Node package (pkg-node) through its JS glue"
-(cd "$here/e2e" && node --test node.test.js)
+(cd "$here/e2e" && node --test node.test.js bad_records.test.js)
 
 step "Node answers byte-identical to Rust's on generated records (fresh seed; KAM_CROSS_SEED repeats one)"
 export KAM_CROSS_DIR="$PWD/target/cross-node"
