@@ -448,3 +448,55 @@ fn staff_csv_with_dotted_columns_and_aggregation_needs_its_functions() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("staff_period_inputs"));
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn limits_from_the_command_line_bound_every_record_and_bad_ones_are_refused() {
+    let dir = policy_copy("limits");
+    std::fs::write(
+        dir.join("customer.rhai"),
+        "fn customer(c, as_of, p) {\n    loop { }\n}\n",
+    )
+    .unwrap();
+    let policy = dir.to_str().unwrap();
+    let tight = r#"{"max_operations": 5000, "max_seconds": null}"#;
+    let out = kam(
+        &[
+            "--limits",
+            tight,
+            "customers",
+            "--policy",
+            policy,
+            "--as-of",
+            "2026-11-01",
+            "data/customers.jsonl",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let got = lines(&out);
+    assert_eq!(got.len(), 36, "one line per input line");
+    for line in &got {
+        assert_eq!(line["error"]["kind"], "rule", "{line}");
+        let message = line["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains("operations"), "{line}");
+    }
+    // The default policy fits the same budget.
+    let mut args = vec!["--limits", tight];
+    args.extend_from_slice(CUSTOMERS);
+    args.push("data/customers.jsonl");
+    let fits = kam(&args, None);
+    assert_eq!(fits.status.code(), Some(0));
+    assert_eq!(lines(&fits).len(), 36);
+
+    for (bad, says) in [
+        (r#"{"max_operations": 0}"#, "max_operations"),
+        (r#"{"max_call_levels": 64}"#, "max_call_levels"),
+        (r#"{"max_ops": 1}"#, "unknown limit"),
+        ("max_operations=5", "not JSON"),
+    ] {
+        let out = kam(&["--limits", bad, "check", "--policy", "rules"], None);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(says), "{bad}: {stderr}");
+    }
+}

@@ -12,12 +12,16 @@ use std::process::ExitCode;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
-use kam::{cases, Error, Policy};
+use kam::{cases, Error, Limits, Policy};
 use serde_json::Value;
 
 #[derive(Parser)]
 #[command(name = "kam", version, about = "Key-account management rules engine")]
 struct Cli {
+    /// Sandbox limits per record, as JSON: `{"max_operations": 50000, "max_seconds": 0.5}`
+    /// (names left out keep their defaults; see RELIABILITY.md).
+    #[arg(long, global = true, value_parser = parse_limits)]
+    limits: Option<Limits>,
     #[command(subcommand)]
     command: Command,
 }
@@ -88,6 +92,11 @@ enum Aggregate {
     Year,
 }
 
+fn parse_limits(s: &str) -> Result<Limits, String> {
+    let json: Value = serde_json::from_str(s).map_err(|e| format!("not JSON: {e}"))?;
+    Limits::from_json(&json).map_err(|e| e.to_string())
+}
+
 fn parse_as_of(s: &str) -> Result<NaiveDate, String> {
     kam::model::parse_date(s).ok_or_else(|| format!("`{s}` is not a date YYYY-MM-DD"))
 }
@@ -96,6 +105,8 @@ const USAGE_OR_POLICY: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let limits = cli.limits.unwrap_or_default();
+    let limits = &limits;
     let code = match cli.command {
         Command::Customers {
             policy,
@@ -104,18 +115,25 @@ fn main() -> ExitCode {
             file,
         } => {
             let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
-            run_lines(&policy, format, &file, table::CUSTOMER, |p, record| {
-                let result = p.evaluate_customer_json(record, as_of)?;
-                let row = table::customer_row(&result);
-                Ok((to_json(&result)?, row))
-            })
+            run_lines(
+                &policy,
+                limits,
+                format,
+                &file,
+                table::CUSTOMER,
+                |p, record| {
+                    let result = p.evaluate_customer_json(record, as_of)?;
+                    let row = table::customer_row(&result);
+                    Ok((to_json(&result)?, row))
+                },
+            )
         }
         Command::Staff {
             policy,
             aggregate: None,
             format,
             file,
-        } => run_lines(&policy, format, &file, table::STAFF, |p, record| {
+        } => run_lines(&policy, limits, format, &file, table::STAFF, |p, record| {
             let result = p.evaluate_staff_json(record)?;
             let row = table::staff_row(&result);
             Ok((to_json(&result)?, row))
@@ -130,16 +148,16 @@ fn main() -> ExitCode {
                 Aggregate::Quarter => kam::Span::Quarter,
                 Aggregate::Year => kam::Span::Year,
             };
-            staff_periods(&policy, span, format, &file)
+            staff_periods(&policy, limits, span, format, &file)
         }
-        Command::Check { policy } => check(&policy),
-        Command::Test { policy, cases } => test(&policy, cases),
+        Command::Check { policy } => check(&policy, limits),
+        Command::Test { policy, cases } => test(&policy, limits, cases),
     };
     ExitCode::from(code)
 }
 
-fn load(dir: &Path) -> Result<Policy, u8> {
-    Policy::from_dir(dir).map_err(|errors| {
+fn load(dir: &Path, limits: &Limits) -> Result<Policy, u8> {
+    Policy::from_dir_with_limits(dir, limits.clone()).map_err(|errors| {
         for e in &errors.0 {
             eprintln!("error: {e}");
         }
@@ -163,12 +181,13 @@ type Evaluated = Result<(Value, Vec<String>), Error>;
 /// output line (or table row) per input line in order.
 fn run_lines(
     dir: &Path,
+    limits: &Limits,
     format: Format,
     file: &str,
     header: &[&str],
     eval: impl Fn(&Policy, &Value) -> Evaluated + Sync + Send,
 ) -> u8 {
-    let policy = match load(dir) {
+    let policy = match load(dir, limits) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -255,8 +274,8 @@ fn finish(
 
 /// `kam staff --aggregate`: bad lines first (one error line each, in input
 /// order), then one line per person and period.
-fn staff_periods(dir: &Path, span: kam::Span, format: Format, file: &str) -> u8 {
-    let policy = match load(dir) {
+fn staff_periods(dir: &Path, limits: &Limits, span: kam::Span, format: Format, file: &str) -> u8 {
+    let policy = match load(dir, limits) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -391,8 +410,8 @@ fn error_line(e: &Error, line: usize) -> Value {
     serde_json::json!({"line": line, "id": e.record_id(), "error": cases::error_json(e)})
 }
 
-fn check(dir: &Path) -> u8 {
-    match load(dir) {
+fn check(dir: &Path, limits: &Limits) -> u8 {
+    match load(dir, limits) {
         Ok(policy) => {
             let info = policy.info();
             println!(
@@ -408,8 +427,8 @@ fn check(dir: &Path) -> u8 {
     }
 }
 
-fn test(dir: &Path, cases_dir: Option<PathBuf>) -> u8 {
-    let policy = match load(dir) {
+fn test(dir: &Path, limits: &Limits, cases_dir: Option<PathBuf>) -> u8 {
+    let policy = match load(dir, limits) {
         Ok(p) => p,
         Err(code) => return code,
     };
