@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Runs kam's fuzz targets (cargo fuzz, libFuzzer) for SECONDS each (default 60).
 #   fuzz/run.sh [SECONDS] [TARGET...]        targets: record policy
+# KAM_FUZZ_TIMEOUT (default 10) is libFuzzer's per-input limit in wall-clock
+# seconds: raise it when the run shares a busy machine (an input starved of
+# CPU is otherwise reported as a hang).
 # Needs cargo-fuzz (`cargo install cargo-fuzz --locked`). The stable toolchain
 # is enough: RUSTC_BOOTSTRAP lets cargo fuzz pass its coverage flags, and the
 # sanitizer is off (the core forbids unsafe code). Corpora live in fuzz/corpus
@@ -38,5 +41,5 @@ seed() {
 for target in "${targets[@]}"; do
   seed "$target"
   cargo fuzz run -O --sanitizer none "$target" "corpus/$target" -- \
-    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+    -max_total_time="$seconds" -timeout="${KAM_FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 -print_final_stats=1
 done
