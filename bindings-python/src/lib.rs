@@ -168,6 +168,11 @@ impl Policy {
 #[pymethods]
 impl Policy {
     /// Loads the policy in directory `path` (every `.rhai` file; `tests/*.json` are its test cases).
+    ///
+    /// `limits` sets the sandbox limits per record, e.g. `{"max_operations": 50_000,
+    /// "max_seconds": 0.5}`; names left out keep kam's defaults. Each must be at
+    /// least 1, the depth limits can only be lowered, and `max_seconds=None` turns
+    /// the clock off; anything else raises `ValueError` naming the limit.
     #[staticmethod]
     #[pyo3(signature = (path, *, limits = None))]
     fn from_dir(
@@ -182,6 +187,7 @@ impl Policy {
     }
 
     /// Compiles a policy from `{file name: source text}`; `tests/*.json` entries are its test cases.
+    /// `limits` as for `from_dir`.
     #[staticmethod]
     #[pyo3(signature = (sources, *, limits = None))]
     fn from_sources(
