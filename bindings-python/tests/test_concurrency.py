@@ -75,3 +75,49 @@ def test_a_policy_ships_to_worker_processes(policy: kam.Policy, root: Path) -> N
     with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
         got = list(pool.map(score_in_worker, [policy, policy], halves))
     assert got[0] + got[1] == want
+
+
+def test_a_thread_stuck_on_an_attack_leaves_the_others_serving(policy: kam.Policy, root: Path) -> None:
+    """One thread keeps hitting the operation limit; 7 others keep giving the serial answers.
+
+    The timings are printed (``pytest -s``) for RELIABILITY.md, not asserted.
+    """
+    import threading
+    import time
+
+    attack = (root / "tests" / "attacks" / "infinite_loop.rhai").read_text(encoding="utf-8")
+    attacked = kam.Policy.from_sources({**policy.sources, "customer.rhai": attack})
+    records = customers(root)
+    serial = policy.evaluate_customers(records, as_of=AS_OF)
+
+    def serve(_: int) -> float:
+        start = time.perf_counter()
+        for _ in range(10):
+            assert policy.evaluate_customers(records, as_of=AS_OF) == serial
+        return time.perf_counter() - start
+
+    def round_(attack_on: bool) -> tuple[float, int]:
+        stop = threading.Event()
+        contained = [0]
+
+        def attacker() -> None:
+            while attack_on and not stop.is_set():
+                try:
+                    attacked.evaluate_customer(records[0], as_of=AS_OF)
+                except kam.RuleError as e:
+                    assert e.limit
+                    contained[0] += 1
+
+        t = threading.Thread(target=attacker)
+        t.start()
+        with ThreadPoolExecutor(max_workers=7) as pool:
+            slowest = max(pool.map(serve, range(7)))
+        stop.set()
+        t.join()
+        return slowest, contained[0]
+
+    quiet, _ = round_(False)
+    busy, contained = round_(True)
+    assert contained >= 1
+    print(f"\n7 threads x 10 batches of {len(records)}: slowest {quiet:.3f}s beside an idle thread, "
+          f"{busy:.3f}s beside 1 attacker ({contained} attacks contained): {busy / quiet:.2f}x")
