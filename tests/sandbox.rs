@@ -322,6 +322,27 @@ fn huge_date_arithmetic_is_an_error_not_a_panic() {
     ));
 }
 
+/// rhai's `tan` calls rust_decimal's, which panics ("Tan overflowed") at the
+/// poles of the tangent; a policy (or a record value it is given) must not
+/// reach a panic, so there it is a rule error.
+#[test]
+fn tan_at_a_pole_is_a_rule_error_not_a_panic() {
+    for x in [
+        "1.5707963267948966192313216916",
+        "-1.5707963267948966192313216916",
+        "4.7123889803846898576939650749",
+    ] {
+        let err = rule_error(&[("customer.rhai", &entry(&format!("  tan({x})")))]);
+        assert!(err.to_string().contains("tan"), "{x}: {err}");
+    }
+    // Elsewhere `tan` still answers.
+    let err = rule_error(&[("customer.rhai", &entry("  throw tan(0.5)"))]);
+    assert!(
+        err.to_string().contains("0.5463024898403991234576944714"),
+        "{err}"
+    );
+}
+
 #[test]
 fn slow_native_work_is_stopped_by_the_time_limit() {
     let mut files = kam_tests::default_policy().sources().clone();

@@ -53,6 +53,11 @@ fn number(text: String) -> Value {
     }
 }
 
+/// How deeply a Python value may nest: as deep as a JSON line may (serde_json's
+/// limit). Converting recurses once per level, so without a limit 100,000
+/// nested dicts, or a list that contains itself, overflowed the native stack.
+const MAX_DEPTH: usize = 128;
+
 /// A Python value as the JSON a record field would hold.
 ///
 /// `None` and a float NaN are missing (spec §1: how pandas writes a missing
@@ -60,6 +65,18 @@ fn number(text: String) -> Value {
 /// `Decimal` its exact digits; a date its ISO text, a datetime at midnight
 /// its date.
 pub fn to_json(path: &str, v: &Bound<'_, PyAny>) -> Result<Value, RecordError> {
+    to_json_at(path, v, 0)
+}
+
+fn to_json_at(path: &str, v: &Bound<'_, PyAny>, depth: usize) -> Result<Value, RecordError> {
+    if depth > MAX_DEPTH {
+        let mut e = RecordError::from(RecordErrorKind::Invalid {
+            expected: format!("a value nested at most {MAX_DEPTH} levels deep"),
+            found: "a deeper (or self-containing) value".into(),
+        });
+        e.field = (!path.is_empty()).then(|| path.to_owned());
+        return Err(e);
+    }
     let py = v.py();
     if v.is_none() {
         return Ok(Value::Null);
@@ -113,7 +130,7 @@ pub fn to_json(path: &str, v: &Bound<'_, PyAny>) -> Result<Value, RecordError> {
         let mut obj = Map::new();
         for (k, item) in d.iter() {
             let key: String = k.extract().map_err(|_| unsupported(path, &k))?;
-            let value = to_json(&join(path, &key), &item)?;
+            let value = to_json_at(&join(path, &key), &item, depth + 1)?;
             obj.insert(key, value);
         }
         return Ok(Value::Object(obj));
@@ -125,7 +142,7 @@ pub fn to_json(path: &str, v: &Bound<'_, PyAny>) -> Result<Value, RecordError> {
             .enumerate()
             .map(|(i, item)| {
                 let item = item.map_err(|_| unsupported(path, v))?;
-                to_json(&format!("{path}[{i}]"), &item)
+                to_json_at(&format!("{path}[{i}]"), &item, depth + 1)
             })
             .collect::<Result<_, _>>()?;
         return Ok(Value::Array(items));
@@ -139,12 +156,12 @@ pub fn to_json(path: &str, v: &Bound<'_, PyAny>) -> Result<Value, RecordError> {
     // numpy scalars (numpy.int64, numpy.bool_, …) know their Python value.
     if let Ok(item) = v.call_method0("item") {
         if !item.is(v) && !item.get_type().is(v.get_type()) {
-            return to_json(path, &item);
+            return to_json_at(path, &item, depth + 1);
         }
     }
     if v.hasattr("__index__").unwrap_or(false) {
         if let Ok(i) = v.call_method0("__index__") {
-            return to_json(path, &i);
+            return to_json_at(path, &i, depth + 1);
         }
     }
     Err(unsupported(path, v))

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pickle
+import subprocess
+import sys
+import textwrap
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -63,6 +66,32 @@ def test_python_values_that_are_not_json_are_record_errors(policy: kam.Policy) -
         policy.evaluate_customer(["not", "a", "dict"], as_of=AS_OF)  # type: ignore[arg-type]
     [out] = policy.evaluate_customers([42], as_of=AS_OF)  # type: ignore[list-item]
     assert out["error"]["kind"] == "record"
+
+
+def test_deeply_nested_and_cyclic_values_are_record_errors_not_a_crash(root: Path) -> None:
+    # Converting a dict recursed once per level with no limit: 100,000 levels
+    # (or a list that contains itself) overflowed the native stack and killed
+    # the interpreter (SIGSEGV). In a child, so a regression fails this test only.
+    code = textwrap.dedent(
+        f"""
+        import kam
+        policy = kam.Policy.from_dir({str(root / "rules")!r})
+        deep = "x"
+        for _ in range(100_000):
+            deep = {{"a": deep}}
+        cyclic = []
+        cyclic.append(cyclic)
+        for value in (deep, cyclic):
+            record = {{"id": "C-1", "annual_revenue": 1, "attributes": {{"v": value}}}}
+            try:
+                policy.evaluate_customer(record, as_of="2026-11-01")
+            except kam.RecordError as e:
+                print(e.field[:20])
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split("\n")[:2] == ["attributes.v.a.a.a.a", "attributes.v[0][0][0"], out.stdout
 
 
 def test_inputs_accept_dates_decimals_floats_and_numeric_strings(policy: kam.Policy) -> None:

@@ -206,6 +206,32 @@ fn check_prints_the_digest() {
     assert_eq!(sample[0]["policy"]["digest"], digest);
 }
 
+/// `kam check | true`, `kam test | head -c0`: a reader that has gone away is
+/// its choice, as for `kam customers | head` (exit 0, nothing on stderr);
+/// `println!` panicked there ("failed printing to stdout: Broken pipe", exit 101).
+#[test]
+fn check_and_test_into_a_closed_pipe_do_not_panic() {
+    for args in [
+        &["check", "--policy", "rules"][..],
+        &["test", "--policy", "rules"][..],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kam"))
+            .args(args)
+            .current_dir(root())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the reading end before kam has loaded the policy and written anything.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+    }
+}
+
 #[test]
 fn test_command_reports_expected_vs_actual() {
     let out = kam(&["test", "--policy", "rules"], None);

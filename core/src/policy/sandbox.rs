@@ -81,6 +81,13 @@ pub(crate) fn engine(limits: &Limits) -> Engine {
     });
 
     register_strict_comparisons(&mut engine);
+    // rhai's `tan` calls rust_decimal's, which panics ("Tan overflowed") at the
+    // poles of the tangent (`tan(1.5707963267948966192313216916)`); this one,
+    // registered on the engine, is found first and makes that a rule error.
+    engine.register_fn("tan", |x: Decimal| -> Fallible<Decimal> {
+        rust_decimal::MathematicalOps::checked_tan(&x)
+            .ok_or_else(|| format!("tan({x}) is too large: the angle is at a pole").into())
+    });
     register_date(&mut engine);
     register_formatting(&mut engine);
     register_frozen_map(&mut engine);

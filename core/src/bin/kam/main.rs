@@ -414,14 +414,16 @@ fn check(dir: &Path, limits: &Limits) -> u8 {
     match load(dir, limits) {
         Ok(policy) => {
             let info = policy.info();
-            println!(
+            let mut out = std::io::stdout().lock();
+            let written = writeln!(
+                out,
                 "ok: {} version {} ({} files)",
                 info.name,
                 info.version,
                 policy.sources().len()
-            );
-            println!("{}", info.digest);
-            0
+            )
+            .and_then(|_| writeln!(out, "{}", info.digest));
+            written.map_or_else(write_failed, |_| 0)
         }
         Err(code) => code,
     }
@@ -440,20 +442,29 @@ fn test(dir: &Path, limits: &Limits, cases_dir: Option<PathBuf>) -> u8 {
             return USAGE_OR_POLICY;
         }
     };
+    // `println!` would panic on a closed pipe (`kam test | head`); a write
+    // error ends the output and, as in `write_failed`, a closed pipe is no failure.
+    let mut out = std::io::stdout().lock();
     if all.is_empty() {
-        println!("no test cases in {}", cases_dir.display());
-        println!("0 passed, 0 failed");
-        return 1;
+        let written = writeln!(out, "no test cases in {}", cases_dir.display())
+            .and_then(|_| writeln!(out, "0 passed, 0 failed"));
+        return match written {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => write_failed(e),
+            _ => 1,
+        };
     }
     let outcomes = cases::run(&policy, &all);
-    let mut failed = 0;
-    for o in outcomes.iter().filter(|o| !o.passed()) {
-        failed += 1;
-        println!("FAIL {}: {}", o.case.file, o.case.name);
-        for f in &o.failures {
-            println!("    {f}");
-        }
+    let failed = outcomes.iter().filter(|o| !o.passed()).count();
+    let written = outcomes
+        .iter()
+        .filter(|o| !o.passed())
+        .try_for_each(|o| {
+            writeln!(out, "FAIL {}: {}", o.case.file, o.case.name)?;
+            o.failures.iter().try_for_each(|f| writeln!(out, "    {f}"))
+        })
+        .and_then(|_| writeln!(out, "{} passed, {} failed", outcomes.len() - failed, failed));
+    match written {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => write_failed(e),
+        _ => u8::from(failed > 0),
     }
-    println!("{} passed, {} failed", outcomes.len() - failed, failed);
-    u8::from(failed > 0)
 }
