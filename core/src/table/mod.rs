@@ -301,22 +301,22 @@ fn customer_batch(
         errors.push(result.as_ref().err());
     }
     let columns: Vec<ArrayRef> = vec![
-        id.finish(),
-        status.finish(),
-        tier.finish(),
-        previous.finish(),
-        change.finish(),
-        deadline.finish(),
-        key_account.finish(),
-        categories.finish(),
-        admitted.finish(),
-        failed.finish(),
-        approvals.finish(),
-        until.finish(),
-        needs.finish(),
-        interval.finish(),
-        next_due.finish(),
-        overdue.finish(),
+        id.finish()?,
+        status.finish()?,
+        tier.finish()?,
+        previous.finish()?,
+        change.finish()?,
+        deadline.finish()?,
+        key_account.finish()?,
+        categories.finish()?,
+        admitted.finish()?,
+        failed.finish()?,
+        approvals.finish()?,
+        until.finish()?,
+        needs.finish()?,
+        interval.finish()?,
+        next_due.finish()?,
+        overdue.finish()?,
         reasons.finish()?,
         errors.finish()?,
     ];
@@ -528,7 +528,7 @@ fn staff_batch(
 
     let adjustment_items = arrow_array::StructArray::try_new(
         adjustment_fields(),
-        vec![adj_points.finish()?, adj_reason.finish()],
+        vec![adj_points.finish()?, adj_reason.finish()?],
         None,
     )?;
     let adjustments = adjustments.finish(
@@ -538,7 +538,7 @@ fn staff_batch(
     let item_rows = arrow_array::StructArray::try_new(
         item_fields(),
         vec![
-            item_id.finish(),
+            item_id.finish()?,
             item_max.finish()?,
             item_score.finish()?,
             adjustments,
@@ -550,7 +550,7 @@ fn staff_batch(
         Arc::new(item_rows),
     )?;
 
-    let mut columns: Vec<ArrayRef> = vec![id.finish(), period.finish()];
+    let mut columns: Vec<ArrayRef> = vec![id.finish()?, period.finish()?];
     for col in kpis {
         columns.push(col.finish()?);
     }
@@ -558,7 +558,12 @@ fn staff_batch(
     for col in scores {
         columns.push(col.finish()?);
     }
-    columns.extend([items, grade.finish(), actions.finish(), composite.finish()?]);
+    columns.extend([
+        items,
+        grade.finish()?,
+        actions.finish()?,
+        composite.finish()?,
+    ]);
     columns.push(reasons.finish()?);
     columns.push(errors.finish()?);
     RecordBatch::try_new(schema.clone(), columns)

@@ -68,13 +68,43 @@ pub(super) fn error_type() -> DataType {
 
 /// A nullable text column.
 #[derive(Default)]
-pub(super) struct Text(StringBuilder);
+pub(super) struct Text(StringBuilder, Overflow);
 impl Text {
     pub(super) fn push(&mut self, v: Option<&str>) {
-        self.0.append_option(v);
+        match v {
+            Some(v) if !self.1.fits(self.0.values_slice().len(), v.len()) => self.0.append_null(),
+            v => self.0.append_option(v),
+        }
     }
-    pub(super) fn finish(mut self) -> ArrayRef {
-        Arc::new(self.0.finish())
+    pub(super) fn finish(mut self) -> Result<ArrayRef, ArrowError> {
+        self.1.check()?;
+        Ok(Arc::new(self.0.finish()))
+    }
+}
+
+/// Arrow's `utf8` offsets are `i32`: one column of one batch holds at most
+/// 2 GiB of text, and arrow's builder panics past that. A policy can write
+/// 64 KiB reasons (more with raised limits), so the writers check first and
+/// report the batch as too big instead.
+#[derive(Default)]
+pub(super) struct Overflow(bool);
+impl Overflow {
+    fn fits(&mut self, have: usize, add: usize) -> bool {
+        let fits = have
+            .checked_add(add)
+            .is_some_and(|n| i32::try_from(n).is_ok());
+        self.0 |= !fits;
+        fits
+    }
+    fn check(&self) -> Result<(), ArrowError> {
+        if self.0 {
+            return Err(ArrowError::ComputeError(
+                "a text column of one batch would hold over 2 GiB, arrow's limit: \
+                 score with a smaller batch_rows"
+                    .into(),
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -85,8 +115,8 @@ impl Dates {
     pub(super) fn push(&mut self, v: Option<NaiveDate>) {
         self.0.append_option(v.map(Date32Type::from_naive_date));
     }
-    pub(super) fn finish(mut self) -> ArrayRef {
-        Arc::new(self.0.finish())
+    pub(super) fn finish(mut self) -> Result<ArrayRef, ArrowError> {
+        Ok(Arc::new(self.0.finish()))
     }
 }
 
@@ -97,8 +127,8 @@ impl Bools {
     pub(super) fn push(&mut self, v: Option<bool>) {
         self.0.append_option(v);
     }
-    pub(super) fn finish(mut self) -> ArrayRef {
-        Arc::new(self.0.finish())
+    pub(super) fn finish(mut self) -> Result<ArrayRef, ArrowError> {
+        Ok(Arc::new(self.0.finish()))
     }
 }
 
@@ -109,8 +139,8 @@ impl Ints {
     pub(super) fn push(&mut self, v: Option<i64>) {
         self.0.append_option(v);
     }
-    pub(super) fn finish(mut self) -> ArrayRef {
-        Arc::new(self.0.finish())
+    pub(super) fn finish(mut self) -> Result<ArrayRef, ArrowError> {
+        Ok(Arc::new(self.0.finish()))
     }
 }
 
@@ -130,10 +160,10 @@ impl Decimals {
 }
 
 /// A nullable `list<utf8>` column.
-pub(super) struct TextLists(ListBuilder<StringBuilder>);
+pub(super) struct TextLists(ListBuilder<StringBuilder>, Overflow);
 impl Default for TextLists {
     fn default() -> Self {
-        TextLists(ListBuilder::new(StringBuilder::new()))
+        TextLists(ListBuilder::new(StringBuilder::new()), Overflow::default())
     }
 }
 impl TextLists {
@@ -141,15 +171,19 @@ impl TextLists {
         match v {
             Some(items) => {
                 for s in items {
-                    self.0.values().append_value(s);
+                    let have = self.0.values_ref().values_slice().len();
+                    if self.1.fits(have, s.len()) {
+                        self.0.values().append_value(s);
+                    }
                 }
                 self.0.append(true);
             }
             None => self.0.append(false),
         }
     }
-    pub(super) fn finish(mut self) -> ArrayRef {
-        Arc::new(self.0.finish())
+    pub(super) fn finish(mut self) -> Result<ArrayRef, ArrowError> {
+        self.1.check()?;
+        Ok(Arc::new(self.0.finish()))
     }
 }
 
@@ -208,7 +242,7 @@ impl Reasons {
     pub(super) fn finish(self) -> Result<ArrayRef, ArrowError> {
         let items = StructArray::try_new(
             reason_fields(),
-            vec![self.rule.finish(), self.message.finish()],
+            vec![self.rule.finish()?, self.message.finish()?],
             None,
         )?;
         self.shape.finish(
@@ -256,12 +290,12 @@ impl Errors {
         Ok(Arc::new(StructArray::try_new(
             error_fields(),
             vec![
-                self.kind.finish(),
-                self.field.finish(),
-                self.message.finish(),
-                self.file.finish(),
-                self.line.finish(),
-                self.column.finish(),
+                self.kind.finish()?,
+                self.field.finish()?,
+                self.message.finish()?,
+                self.file.finish()?,
+                self.line.finish()?,
+                self.column.finish()?,
             ],
             Some(nulls),
         )?))
@@ -274,5 +308,23 @@ fn message(e: &Error) -> String {
         Error::Record(r) => r.message(),
         Error::Rule(r) => r.message(),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // 2 GiB of text is too much memory for a test; the bound itself is checked.
+    #[test]
+    fn text_past_arrows_2_gib_offsets_is_an_error_not_a_panic() {
+        let max = i32::MAX as usize;
+        let mut o = Overflow::default();
+        assert!(o.fits(max - 10, 10));
+        assert!(o.check().is_ok());
+        assert!(!o.fits(max - 10, 11));
+        assert!(!o.fits(usize::MAX, 1));
+        let e = o.check().unwrap_err().to_string();
+        assert!(e.contains("batch_rows"), "{e}");
     }
 }
