@@ -7,6 +7,8 @@
 
 use std::time::Duration;
 
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
 /// Caps on what one evaluation may consume.
@@ -101,7 +103,7 @@ const LIMIT_NAMES: &[&str] = &[
 const MAX_STRING_CEILING: u64 = 16 << 20;
 const MAX_COLLECTION_CEILING: u64 = 1_000_000;
 /// A day: anything longer is not a time limit.
-const MAX_SECONDS_CEILING: f64 = 86_400.0;
+const MAX_SECONDS_CEILING: u32 = 86_400;
 
 impl Limits {
     /// Reads limits from a map of limit names (the fields above, with `max_seconds` for `max_duration`) to values; names left out
@@ -180,7 +182,7 @@ impl Limits {
             "max_string_size": self.max_string_size,
             "max_array_size": self.max_array_size,
             "max_map_size": self.max_map_size,
-            "max_seconds": self.max_duration.map(|d| d.as_secs_f64()),
+            "max_seconds": self.max_duration.map_or(Value::Null, seconds_json),
         })
     }
 
@@ -236,17 +238,32 @@ fn at_most_default(key: &str, value: &Value, default: usize) -> Result<usize, Li
         })
 }
 
+/// Seconds as an exact decimal, to the nanosecond. Read without floats:
+/// float parsing and printing would add ~30 KB to the WebAssembly module.
 fn seconds(key: &str, value: &Value) -> Result<Option<Duration>, LimitsError> {
-    if value.is_null() {
-        return Ok(None);
-    }
-    match value.as_f64() {
-        Some(s) if s > 0.0 && s <= MAX_SECONDS_CEILING => Ok(Some(Duration::from_secs_f64(s))),
+    let nanos = match value {
+        Value::Null => return Ok(None),
+        Value::Number(n) => crate::model::fields::parse_decimal(&n.to_string())
+            .filter(|s| *s > Decimal::ZERO && *s <= Decimal::from(MAX_SECONDS_CEILING))
+            .and_then(|s| (s * Decimal::from(1_000_000_000)).trunc().to_u64()),
+        _ => None,
+    };
+    match nanos {
+        Some(n) if n > 0 => Ok(Some(Duration::from_nanos(n))),
         _ => Err(LimitsError::new(
             key,
             format!("expected a number of seconds above 0 and at most {MAX_SECONDS_CEILING}, or null, got {value}"),
         )),
     }
+}
+
+/// A duration as the exact decimal number of seconds (`0.25`, `1`).
+fn seconds_json(d: Duration) -> Value {
+    let exact = Decimal::from_i128_with_scale(d.as_nanos() as i128, 9).normalize();
+    exact
+        .to_string()
+        .parse::<serde_json::Number>()
+        .map_or(Value::Null, Value::Number)
 }
 
 #[cfg(test)]
