@@ -40,6 +40,8 @@ seed() {
 
 for target in "${targets[@]}"; do
   seed "$target"
-  cargo fuzz run -O --sanitizer none "$target" "corpus/$target" -- \
+  dict=()
+  [ -f "$target.dict" ] && dict=(-dict="$target.dict")
+  cargo fuzz run -O --sanitizer none "$target" "corpus/$target" -- "${dict[@]}" \
     -max_total_time="$seconds" -timeout="${KAM_FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 -print_final_stats=1
 done
