@@ -10,6 +10,7 @@ use std::sync::Mutex;
 
 use arrow_array::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
 use arrow_array::{RecordBatch, RecordBatchIterator, RecordBatchReader};
+use arrow_schema::ffi::FFI_ArrowSchema;
 use arrow_schema::SchemaRef;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -39,13 +40,48 @@ pub fn import(table: &Bound<'_, PyAny>) -> PyResult<(SchemaRef, Vec<RecordBatch>
     // SAFETY: a capsule named "arrow_array_stream" holds an FFI_ArrowArrayStream
     // (the PyCapsule interface's contract). `from_raw` moves the stream out and
     // leaves a released one behind, so the capsule's destructor does not free it twice.
-    let reader = unsafe { RecordBatchStreamReader::from_raw(pointer.cast().as_ptr()) }
+    let mut stream = unsafe { FFI_ArrowArrayStream::from_raw(pointer.cast().as_ptr()) };
+    check_type_depth(&mut stream)?;
+    let reader = RecordBatchStreamReader::try_new(stream)
         .map_err(|e| PyValueError::new_err(format!("cannot read the Arrow stream: {e}")))?;
     let schema = reader.schema();
     let batches = reader
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| PyValueError::new_err(format!("cannot read the Arrow stream: {e}")))?;
     Ok((schema, batches))
+}
+
+/// Deepest column type accepted (a struct in a list is 2 levels).
+const MAX_TYPE_DEPTH: usize = 64;
+
+/// arrow-rs converts an imported schema recursively, so a column type nested
+/// a few thousand levels deep overflowed the stack and killed the interpreter
+/// (SIGSEGV: no error to catch). The depth is measured first, without recursion.
+fn check_type_depth(stream: &mut FFI_ArrowArrayStream) -> PyResult<()> {
+    // A stream without a schema callback, or whose callback fails, is
+    // reported by `RecordBatchStreamReader::try_new` with the producer's error.
+    let Some(get_schema) = stream.get_schema() else {
+        return Ok(());
+    };
+    let mut schema = FFI_ArrowSchema::empty();
+    // SAFETY: the stream's own callback, called with that stream and a fresh
+    // schema to fill (the C stream interface's contract); `schema` releases
+    // what it receives when dropped.
+    if unsafe { get_schema(stream, &mut schema) } != 0 {
+        return Ok(());
+    }
+    let mut todo = vec![(&schema, 0usize)];
+    while let Some((s, depth)) = todo.pop() {
+        if depth > MAX_TYPE_DEPTH {
+            return Err(PyValueError::new_err(format!(
+                "cannot read the Arrow stream: a column's type is nested more than \
+                 {MAX_TYPE_DEPTH} levels deep"
+            )));
+        }
+        todo.extend(s.children().map(|c| (c, depth + 1)));
+        todo.extend(s.dictionary().map(|d| (d, depth + 1)));
+    }
+    Ok(())
 }
 
 /// A table that could not be exported to Arrow, as a `kam.RecordError` caused by the original.

@@ -94,6 +94,30 @@ def test_deeply_nested_and_cyclic_values_are_record_errors_not_a_crash(root: Pat
     assert out.stdout.split("\n")[:2] == ["attributes.v.a.a.a.a", "attributes.v[0][0][0"], out.stdout
 
 
+def test_a_column_type_nested_thousands_deep_is_an_error_not_a_crash(root: Path) -> None:
+    # arrow-rs imports a schema recursively: a struct column nested 5,000 levels
+    # overflowed the stack (SIGSEGV). In a child, so a regression fails this test only.
+    code = textwrap.dedent(
+        f"""
+        import pyarrow as pa, kam
+        policy = kam.Policy.from_dir({str(root / "rules")!r})
+        for depth in (60, 5_000):
+            t = pa.int64()
+            for _ in range(depth):
+                t = pa.struct([("a", t)])
+            table = pa.table({{"id": ["C-1"], "annual_revenue": ["1"], "attributes": pa.nulls(1, type=t)}})
+            try:
+                out = policy.score_customers(table, as_of="2026-11-01", extra_columns="attributes")
+                print(depth, "scored", out.column("tier").to_pylist())
+            except ValueError as e:
+                print(depth, "refused", "more than 64 levels" in str(e))
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split("\n")[:2] == ["60 scored ['D']", "5000 refused True"], out.stdout
+
+
 def test_inputs_accept_dates_decimals_floats_and_numeric_strings(policy: kam.Policy) -> None:
     import datetime
 
