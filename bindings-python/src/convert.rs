@@ -36,6 +36,15 @@ fn unsupported(path: &str, v: &Bound<'_, PyAny>) -> RecordError {
     e
 }
 
+fn invalid(path: &str, expected: &str, found: &str) -> RecordError {
+    let mut e = RecordError::from(RecordErrorKind::Invalid {
+        expected: expected.into(),
+        found: found.into(),
+    });
+    e.field = (!path.is_empty()).then(|| path.to_owned());
+    e
+}
+
 fn join(path: &str, key: &str) -> String {
     if path.is_empty() {
         key.to_owned()
@@ -88,11 +97,14 @@ fn to_json_at(path: &str, v: &Bound<'_, PyAny>, depth: usize) -> Result<Value, R
         return s
             .to_str()
             .map(|s| Value::String(s.to_owned()))
-            .map_err(|_| unsupported(path, v));
+            .map_err(|_| invalid(path, "text in Unicode", "a lone surrogate"));
     }
     if v.is_instance_of::<PyInt>() {
+        // Python refuses str() of an int over 4,300 digits; no amount is that long.
         return Ok(number(
-            v.str().map_err(|_| unsupported(path, v))?.to_string(),
+            v.str()
+                .map_err(|_| invalid(path, "a number", "an integer of over 4,300 digits"))?
+                .to_string(),
         ));
     }
     if let Ok(f) = v.cast::<PyFloat>() {

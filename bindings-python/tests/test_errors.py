@@ -118,6 +118,17 @@ def test_a_column_type_nested_thousands_deep_is_an_error_not_a_crash(root: Path)
     assert out.stdout.split("\n")[:2] == ["60 scored ['D']", "5000 refused True"], out.stdout
 
 
+def test_values_python_alone_can_hold_are_record_errors_that_say_what_they_are(policy: kam.Policy) -> None:
+    for value, field, says in [
+        ("C-1\ud800", "id", "lone surrogate"),
+        (10**5000, "annual_revenue", "4,300 digits"),
+    ]:
+        record = {"id": "C-1", "annual_revenue": 1, field: value}
+        with pytest.raises(kam.RecordError, match=says) as info:
+            policy.evaluate_customer(record, as_of="2026-11-01")
+        assert info.value.field == field
+
+
 def test_inputs_accept_dates_decimals_floats_and_numeric_strings(policy: kam.Policy) -> None:
     import datetime
 
