@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -525,4 +525,75 @@ fn limits_from_the_command_line_bound_every_record_and_bad_ones_are_refused() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(says), "{bad}: {stderr}");
     }
+}
+
+/// A CRM export from Windows ends its lines in CRLF: the line numbers must be
+/// those of the LF file (they were one too low), the '\r' must not reach the
+/// last cell, and a blank line is skipped as in an LF file.
+#[test]
+fn crlf_csv_reports_the_same_lines_and_cells_as_lf() {
+    let dir = std::env::temp_dir().join(format!("kam-cli-crlf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rows = [
+        "id,annual_revenue,credit_rating",
+        "C-1,x,good",
+        "",
+        "C-2,1200000,good",
+        "C-3,\"2\n000\",good",
+        "C-4,1200000,great",
+    ];
+    let mut outputs = Vec::new();
+    for end in ["\n", "\r\n"] {
+        let file = dir.join(format!("rows-{}.csv", end.len()));
+        std::fs::write(&file, rows.join(end) + end).unwrap();
+        let mut args = CUSTOMERS.to_vec();
+        args.push(file.to_str().unwrap());
+        let out = lines(&kam(&args, None));
+        let got: Vec<(Value, Value, Value)> = out
+            .iter()
+            .map(|l| {
+                (
+                    l["line"].clone(),
+                    l["id"].clone(),
+                    l["error"]["field"].clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (json!(2), json!("C-1"), json!("annual_revenue")),
+                (Value::Null, json!("C-2"), Value::Null),
+                (json!(5), json!("C-3"), json!("annual_revenue")),
+                (json!(7), json!("C-4"), json!("credit_rating")),
+            ],
+            "line end {end:?}"
+        );
+        // The last cell carries no '\r': "great" is quoted as written.
+        let message = out[3]["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.ends_with("got \"great\""), "{message}");
+        outputs.push(out);
+    }
+    assert_eq!(outputs[0], outputs[1]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_csv_header_of_100_000_columns_is_read_and_reported() {
+    let header: Vec<String> = (0..100_000).map(|i| format!("c{i}")).collect();
+    let ones = vec!["1"; 100_000].join(",");
+    let text = format!("{}\n{ones}\n", header.join(","));
+    let dir = std::env::temp_dir().join(format!("kam-cli-wide-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("wide.csv");
+    std::fs::write(&file, text).unwrap();
+    let mut args = CUSTOMERS.to_vec();
+    args.push(file.to_str().unwrap());
+    let out = kam(&args, None);
+    assert_eq!(out.status.code(), Some(1));
+    let got = lines(&out);
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0]["line"], json!(2));
+    assert_eq!(got[0]["error"]["kind"], json!("record"));
+    let _ = std::fs::remove_dir_all(&dir);
 }
