@@ -37,6 +37,9 @@ fn record(policy: &kam::Policy, data: &[u8]) {
     ] {
         match result {
             Ok(()) | Err(kam::Error::Record(_)) => {}
+            // As in the fuzz target: a sales target of 10^-28 overflows the
+            // completion rate, a rule error left as it is (RELIABILITY.md).
+            Err(kam::Error::Rule(e)) if e.to_string().contains("Division overflow") => {}
             Err(e) => panic!("{text:?}: a non-record error on the bundled policy: {e}"),
         }
     }

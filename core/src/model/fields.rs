@@ -155,11 +155,20 @@ pub(crate) fn id(field: &str, v: &Value) -> Result<String, RecordError> {
     }
 }
 
-/// An exact decimal >= 0 from a JSON number or a numeric string.
+/// Amounts must be below this: 10^15 yuan is beyond any account, and larger
+/// values (a mis-scaled export, `3E28` from a spreadsheet) would overflow the
+/// exact-decimal arithmetic of rules (the decimal type ends near 7.9 × 10^28)
+/// as a rule error instead of naming the field. Found by fuzzing.
+pub(crate) const MAX_AMOUNT: Decimal = Decimal::from_parts(2_764_472_320, 232_830, 0, false, 0);
+
+/// An exact decimal >= 0 and below [`MAX_AMOUNT`] from a JSON number or a numeric string.
 pub(crate) fn money(field: &str, v: &Value) -> Result<Decimal, RecordError> {
     let d = decimal(field, v, "an amount >= 0 (number or numeric string)")?;
     if d.is_sign_negative() && !d.is_zero() {
         return Err(invalid(field, "an amount >= 0", v));
+    }
+    if d >= MAX_AMOUNT {
+        return Err(invalid(field, "an amount below 10^15", v));
     }
     Ok(d)
 }
@@ -363,6 +372,18 @@ fn edit_distance(a: &str, b: &str) -> usize {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn amounts_stop_below_ten_to_the_fifteen() {
+        assert_eq!(MAX_AMOUNT.to_string(), "1000000000000000");
+        let just_below = json!("999999999999999.99");
+        assert!(money("x", &just_below).is_ok());
+        for too_big in [json!("1000000000000000"), json!(3e28), json!("3E28")] {
+            let e = money("sales_actual", &too_big).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("sales_actual"));
+            assert!(e.to_string().contains("below 10^15"), "{e}");
+        }
+    }
 
     #[test]
     fn money_is_exact_from_numbers_and_strings() {
