@@ -527,9 +527,9 @@ fn limits_from_the_command_line_bound_every_record_and_bad_ones_are_refused() {
     }
 }
 
-/// A CRM export from Windows ends its lines in CRLF: the line numbers must be
-/// those of the LF file (they were one too low), the '\r' must not reach the
-/// last cell, and a blank line is skipped as in an LF file.
+/// A CRM export from Windows ends its lines in CRLF, an old Mac one in CR: the
+/// line numbers must be those of the LF file (CRLF ones were one too low), the
+/// '\r' must not reach the last cell, and a blank line is skipped as in LF.
 #[test]
 fn crlf_csv_reports_the_same_lines_and_cells_as_lf() {
     let dir = std::env::temp_dir().join(format!("kam-cli-crlf-{}", std::process::id()));
@@ -575,6 +575,25 @@ fn crlf_csv_reports_the_same_lines_and_cells_as_lf() {
         outputs.push(out);
     }
     assert_eq!(outputs[0], outputs[1]);
+    // Old Mac line ends ('\r' alone; rows counted, so no blank lines or
+    // multi-line cells here).
+    let file = dir.join("rows-cr.csv");
+    std::fs::write(&file, "id,annual_revenue\rC-1,x\rC-2,1200000\rC-4,y\r").unwrap();
+    let mut args = CUSTOMERS.to_vec();
+    args.push(file.to_str().unwrap());
+    let out = lines(&kam(&args, None));
+    let got: Vec<(Value, Value)> = out
+        .iter()
+        .map(|l| (l["line"].clone(), l["id"].clone()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (json!(2), json!("C-1")),
+            (Value::Null, json!("C-2")),
+            (json!(4), json!("C-4")),
+        ]
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

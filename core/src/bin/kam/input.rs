@@ -64,6 +64,8 @@ pub enum Records {
         rows: csv::Reader<Box<dyn BufRead>>,
         headers: Vec<String>,
         row: usize,
+        /// Old Mac line ends: the csv crate counts only '\n', so rows are counted.
+        cr_only: bool,
     },
 }
 
@@ -89,11 +91,22 @@ impl Records {
         }
         // Rows end at '\n' only, and a '\r' before it is stripped from the last
         // cell: with the csv crate's CRLF terminator, every row of a Windows
-        // (CRLF) file was reported one line too early.
+        // (CRLF) file was reported one line too early. A file with no '\n' in
+        // its first 64 KiB has old Mac line ends ('\r' alone): those keep the
+        // csv crate's terminator, which accepts them.
+        let has_lf = input
+            .fill_buf()
+            .map_err(|e| format!("cannot read {path}: {e}"))?
+            .contains(&b'\n');
+        let terminator = if has_lf {
+            csv::Terminator::Any(b'\n')
+        } else {
+            csv::Terminator::CRLF
+        };
         let mut rows = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(true)
-            .terminator(csv::Terminator::Any(b'\n'))
+            .terminator(terminator)
             .from_reader(input);
         let headers: Vec<String> = rows
             .byte_headers()
@@ -118,6 +131,7 @@ impl Records {
             rows,
             headers,
             row: 0,
+            cr_only: !has_lf,
         })
     }
 
@@ -141,7 +155,12 @@ impl Records {
                     });
                 }
             }
-            Records::Csv { rows, headers, row } => {
+            Records::Csv {
+                rows,
+                headers,
+                row,
+                cr_only,
+            } => {
                 let mut record = csv::ByteRecord::new();
                 while items.len() < max {
                     // The header is line 1; count rows when the reader gives no position.
@@ -151,14 +170,20 @@ impl Records {
                         // A blank CRLF line, skipped as the csv crate skips a blank LF line.
                         Ok(true) if record.len() == 1 && &record[0] == b"\r" => continue,
                         Ok(true) => {
-                            let line = record.position().map_or(fallback, |p| p.line() as usize);
+                            let line = match record.position() {
+                                Some(p) if !*cr_only => p.line() as usize,
+                                _ => fallback,
+                            };
                             Item {
                                 line,
                                 raw: Raw::Row(csv_record(headers, &record, line)),
                             }
                         }
                         Err(e) => {
-                            let line = e.position().map_or(fallback, |p| p.line() as usize);
+                            let line = match e.position() {
+                                Some(p) if !*cr_only => p.line() as usize,
+                                _ => fallback,
+                            };
                             let error = malformed(line, format!("unreadable CSV row: {e}"));
                             Item {
                                 line,
