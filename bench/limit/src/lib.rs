@@ -1,0 +1,1 @@
+//! The default policy of `rules/`, written by hand in Rust (placeholder).
