@@ -25,5 +25,7 @@ step "Python package: build into a virtualenv, pytest, stubtest"
 bindings-python/test.sh
 step "WebAssembly package: build, wasm-bindgen-test, Node package, page in Chromium"
 bindings-wasm/test.sh
+step "benchmark peers agree with kam (bench/run.sh --quick --check: agreement only, no timing)"
+bench/run.sh --quick --check
 echo
 echo "all suites passed"

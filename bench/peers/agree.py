@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import datetime
 import json
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import Any, Iterable, Iterator
+
+
+_EXACT = Context(prec=100)
 
 
 def canon(value: Any) -> Any:
@@ -23,8 +26,10 @@ def canon(value: Any) -> Any:
     if isinstance(value, float):
         raise TypeError(f"a float in an answer: {value!r}")
     if isinstance(value, (int, Decimal)):
+        # normalize() rounds to its context's precision: 28 digits by default,
+        # which would hide a difference in kam's 29th significant digit.
         d = Decimal(value)
-        text = format(d.normalize(), "f")
+        text = format(d.normalize(_EXACT), "f")
         return "0" if text in ("-0", "0") else text
     if isinstance(value, (datetime.date,)):
         return value.isoformat()

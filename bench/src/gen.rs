@@ -11,8 +11,6 @@ use std::io::{self, Write};
 
 use chrono::{Datelike, Months, NaiveDate};
 
-/// The evaluation date of every benchmark run.
-pub const AS_OF: &str = "2026-11-01";
 
 /// splitmix64: small, fast and good enough to spread records; no dependency.
 pub struct Rng(u64);
@@ -119,6 +117,7 @@ pub fn staff(n: u64, seed: u64, format: Format, out: &mut impl Write) -> io::Res
     out.flush()
 }
 
+/// The evaluation date of every benchmark run (kept in step with driver.py).
 pub fn as_of() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default()
 }
