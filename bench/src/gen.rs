@@ -11,7 +11,6 @@ use std::io::{self, Write};
 
 use chrono::{Datelike, Months, NaiveDate};
 
-
 /// splitmix64: small, fast and good enough to spread records; no dependency.
 pub struct Rng(u64);
 
@@ -52,11 +51,22 @@ const WORDS: &[&str] = &[
     "精密", "恒通", "海联", "华南", "渤海", "长江", "蓝海", "瑞丰", "中科", "鼎盛", "新元", "宏图",
 ];
 const INDUSTRIES: &[&str] = &[
-    "机械制造", "电子", "贸易", "新材料", "重工", "汽车零部件", "医药", "食品", "物流", "软件",
+    "机械制造",
+    "电子",
+    "贸易",
+    "新材料",
+    "重工",
+    "汽车零部件",
+    "医药",
+    "食品",
+    "物流",
+    "软件",
 ];
 const REGIONS: &[&str] = &["华东", "华南", "华北", "西南", "华中", "西北"];
 const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴"];
-const GIVEN: &[&str] = &["芳", "强", "伟", "洋", "静", "磊", "敏", "军", "丽", "涛", "婷", "杰"];
+const GIVEN: &[&str] = &[
+    "芳", "强", "伟", "洋", "静", "磊", "敏", "军", "丽", "涛", "婷", "杰",
+];
 const RATINGS: &[&str] = &["excellent", "good", "fair", "poor", "bad"];
 const KINDS: &[&str] = &[
     "late_payment",

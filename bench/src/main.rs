@@ -120,10 +120,7 @@ fn path(name: &str, records: usize, threads: usize, seconds: f64) -> Value {
 }
 
 /// Where the limit and kam first disagree, for the report.
-fn agreement<T: PartialEq + std::fmt::Debug>(
-    kam: &[Result<T, kam::Error>],
-    limit: &[T],
-) -> Value {
+fn agreement<T: PartialEq + std::fmt::Debug>(kam: &[Result<T, kam::Error>], limit: &[T]) -> Value {
     let mut disagree = 0;
     let mut first = Value::Null;
     for (i, (k, l)) in kam.iter().zip(limit).enumerate() {
@@ -131,7 +128,8 @@ fn agreement<T: PartialEq + std::fmt::Debug>(
         if !same {
             disagree += 1;
             if first.is_null() {
-                first = json!({"record": i + 1, "kam": format!("{k:?}"), "limit": format!("{l:?}")});
+                first =
+                    json!({"record": i + 1, "kam": format!("{k:?}"), "limit": format!("{l:?}")});
             }
         }
     }
@@ -145,7 +143,8 @@ fn batch(args: &[String]) -> Result<(), String> {
         .map_err(|_| "--rounds takes an integer".to_string())?;
     let policy_dir = required(args, "--policy")?;
     let policy = Policy::from_dir(policy_dir).map_err(|e| e.to_string())?;
-    let tier_policy = Policy::from_dir(required(args, "--tier-policy")?).map_err(|e| e.to_string())?;
+    let tier_policy =
+        Policy::from_dir(required(args, "--tier-policy")?).map_err(|e| e.to_string())?;
     let as_of = gen::as_of();
 
     // Compiling the default policy: the median of 21 (the browser recompiles on every edit).
@@ -196,7 +195,9 @@ fn batch(args: &[String]) -> Result<(), String> {
     paths.push(path("rust.limit.customers", nc, 1, s));
     agree.insert("limit.customers".into(), agreement(&kam_out, &limit_out));
     drop((kam_out, limit_out));
-    let (s, _) = time(rounds, || customers.par_iter().map(limit).collect::<Vec<_>>());
+    let (s, _) = time(rounds, || {
+        customers.par_iter().map(limit).collect::<Vec<_>>()
+    });
     paths.push(path("rust.limit.customers", nc, all, s));
 
     // The one-rule tier policy beside the same rule by hand.
@@ -215,13 +216,16 @@ fn batch(args: &[String]) -> Result<(), String> {
         })
     });
     paths.push(path("rust.limit.tier_only", nc, 1, s));
-    let kam_tiers: Vec<Result<Option<String>, kam::Error>> = kam_tiers
+    let kam_tiers: Vec<Result<Option<String>, kam::Error>> =
+        kam_tiers.into_iter().map(|r| r.map(|r| r.tier)).collect();
+    let limit_tiers: Vec<Option<String>> = limit_tiers
         .into_iter()
-        .map(|r| r.map(|r| r.tier))
+        .map(|t| Some(t.to_string()))
         .collect();
-    let limit_tiers: Vec<Option<String>> =
-        limit_tiers.into_iter().map(|t| Some(t.to_string())).collect();
-    agree.insert("limit.tier_only".into(), agreement(&kam_tiers, &limit_tiers));
+    agree.insert(
+        "limit.tier_only".into(),
+        agreement(&kam_tiers, &limit_tiers),
+    );
 
     // Staff-months.
     let (s, kam_out) = time(rounds, || {

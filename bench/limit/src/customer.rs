@@ -149,8 +149,8 @@ struct Period {
 impl Period {
     fn new(as_of: NaiveDate) -> Period {
         // `add_months(-12)` clamps to the month's end (2028-02-29 → 2027-02-28).
-        // Only an as_of in year 1 has no such date: kam reports a rule error
-        // there (when an incident is checked); here the period then has no start.
+        // For an as_of in year 1 the start leaves kam's calendar (a rule error
+        // in kam once an incident is checked); the fallback only avoids a panic.
         let after = as_of
             .checked_sub_months(Months::new(PERIOD_MONTHS))
             .unwrap_or(NaiveDate::MIN);
