@@ -14,13 +14,13 @@ parse_int=Decimal)`. Records are assumed valid (the benchmark feeds no broken
 ones): defaults are filled here, nothing is validated.
 
 Numbers: kam computes in rust_decimal (a 96-bit integer and a scale of at most
-28). Sums of amounts are exact in both, and so is everything here that runs
-under the 80-digit context EXACT. Division is where they part: rust_decimal
-keeps as many decimals (at most 28) as fit in 96 bits, so 3100000/3000000 has
-29 significant digits, 23/24 has 28 and 1/24 has 27; no one precision of a
-Python context gives that. `rust_div` does kam's division on integers instead,
-and `rust_mul` its rounding of a product with more than 28 decimals or digits
-(a rate × 100 in `pct`, a weight × a review score in the composite).
+28); this file computes exactly, under the 120-digit context EXACT, and rounds
+where rust_decimal does. Division is where that matters: rust_decimal keeps as
+many decimals (at most 28) as fit in 96 bits, so 3100000/3000000 has 29
+significant digits, 23/24 has 28 and 1/24 has 27. No one precision of a Python
+context gives that; `rust_div` rounds the quotient to those decimals instead.
+`rust_fit` does rust_decimal's rounding of a sum or product too long for 96
+bits (a rate × 100 in `pct`; amounts or review scores with ~28 digits).
 """
 
 from __future__ import annotations
@@ -103,10 +103,12 @@ warning_below = 60
 warning_action = "verbal_warning"
 composite_weights = {"self": Decimal("0.2"), "supervisor": Decimal("0.5"), "customer": Decimal("0.3")}
 
-# Arithmetic between record amounts is exact at this precision (amounts are
-# below 10^15 with at most 28 significant digits); only division and the
-# percentage text round, and they do so explicitly below.
-EXACT = Context(prec=80, rounding=ROUND_HALF_EVEN)
+# Python arithmetic under this context is exact for every value here. Where
+# rust_decimal itself rounds (division; sums and products too long for 96 bits)
+# the rust_* functions below round the same way. Scores and totals are added
+# plainly: rust_decimal would round them only beyond 28 digits (ratings with
+# 27 decimals), which no scorecard has.
+EXACT = Context(prec=120, rounding=ROUND_HALF_EVEN)
 
 
 # ── rust_decimal arithmetic ─────────────────────────────────────────────────
@@ -128,42 +130,44 @@ def _round_half_even(num: int, den: int) -> int:
 def _decimal(mantissa: int, scale: int, negative: bool) -> Decimal:
     """mantissa / 10^scale, exactly."""
     d = EXACT.scaleb(Decimal(mantissa), -scale)
-    return -d if negative else d
+    return d.copy_negate() if negative else d
+
+
+# A value fits at a scale when it is below MAX_AT_SCALE[scale] = 2^96 / 10^scale.
+MAX_AT_SCALE = [EXACT.scaleb(Decimal(MANTISSA_LIMIT), -scale) for scale in range(MAX_SCALE + 1)]
+PLACES = [Decimal(1).scaleb(-scale) for scale in range(MAX_SCALE + 1)]
 
 
 def rust_div(a, b) -> Decimal:
-    """a / b as rust_decimal divides: the exact quotient rounded (ties to even)
-    at the largest scale <= 28 whose digits still fit in 96 bits."""
-    if a == 0:
-        return Decimal(0)
-    na, da = a.as_integer_ratio()      # works for int and Decimal alike
-    nb, db = b.as_integer_ratio()
-    num, den = na * db, da * nb
-    negative = (num < 0) != (den < 0)
-    num, den = abs(num), abs(den)
+    """a / b as rust_decimal divides: rounded (ties to even) to 28 decimals, or
+    to fewer when the digits would not fit in 96 bits (29 digits for 1.0333…).
+
+    The 120-digit quotient is exact or far longer than what kam keeps, and its
+    own rounding cannot fake a tie at the 28th decimal: that would take over 60
+    nines or zeros in a row, which a fraction with a denominator below 10^57
+    (any two rust_decimal values) cannot have before it ends."""
+    quotient = EXACT.divide(a, b)
     scale = MAX_SCALE
-    digits = num * POW10[scale] // den
-    while digits >= MANTISSA_LIMIT:     # too many digits at scale 28: fewer decimals
-        digits //= 10
+    while quotient.copy_abs() >= MAX_AT_SCALE[scale]:
         scale -= 1
-    q = _round_half_even(num * POW10[scale], den)
-    if q >= MANTISSA_LIMIT:             # rounding up overflowed: one decimal less
-        scale -= 1
-        q = _round_half_even(num * POW10[scale], den)
-    return _decimal(q, scale, negative)
+    rounded = EXACT.quantize(quotient, PLACES[scale])
+    if rounded.copy_abs() >= MAX_AT_SCALE[scale]:      # rounding up reached 2^96: one decimal fewer
+        rounded = EXACT.quantize(quotient, PLACES[scale - 1])
+    return rounded
 
 
-def rust_mul(a, b) -> Decimal:
-    """a × b as rust_decimal multiplies: exact when the product fits, otherwise
-    rescaled down (its digit estimate, then one digit at a time), ties to even."""
-    product = EXACT.multiply(a, b)
-    sign, digits, exponent = product.as_tuple()
+def rust_fit(exact: Decimal) -> Decimal:
+    """An exact sum or product as rust_decimal stores it: unchanged when its
+    digits fit in 96 bits at a scale <= 28, otherwise rescaled down the way
+    rust_decimal does it (a digit estimate from the bit length, then one digit
+    at a time while still too long), rounding ties to even."""
+    sign, digits, exponent = exact.as_tuple()
     scale = max(0, -exponent)
     if scale <= MAX_SCALE and len(digits) <= 28:       # 28 digits always fit in 96 bits
-        return product
-    mantissa = int(EXACT.scaleb(abs(product), scale))
+        return exact
+    mantissa = int(EXACT.scaleb(exact.copy_abs(), scale))
     if mantissa < MANTISSA_LIMIT and scale <= MAX_SCALE:
-        return product
+        return exact
     drop = 0
     if mantissa >= MANTISSA_LIMIT:
         excess_bits = mantissa.bit_length() - 97
@@ -172,6 +176,18 @@ def rust_mul(a, b) -> Decimal:
     while mantissa // POW10[drop] >= MANTISSA_LIMIT:
         drop += 1
     return _decimal(_round_half_even(mantissa, POW10[drop]), scale - drop, bool(sign))
+
+
+def rust_mul(a, b) -> Decimal:
+    return rust_fit(EXACT.multiply(a, b))
+
+
+def rust_add(a, b) -> Decimal:
+    return rust_fit(EXACT.add(a, b))
+
+
+def rust_sub(a, b) -> Decimal:
+    return rust_fit(EXACT.subtract(a, b))
 
 
 # ── Explanation helpers (core/src/policy/sandbox.rs) ────────────────────────
@@ -618,7 +634,7 @@ def ratio(kpi: str, top, bottom, top_name: str, bottom_name: str, why: list):
 
 
 def staff_kpis(s: dict, why: list) -> dict:
-    growth = None if s["sales_previous"] is None else s["sales_actual"] - s["sales_previous"]
+    growth = None if s["sales_previous"] is None else rust_sub(s["sales_actual"], s["sales_previous"])
     return {
         "sales_completion_rate": ratio("sales_completion_rate", s["sales_actual"], s["sales_target"],
                                        "sales_actual", "sales_target", why),
@@ -684,12 +700,12 @@ def sales_completion(s: dict, rate: Decimal) -> dict:
     step = rust_mul(target, completion_step)
     adjustments = []
     if actual < target:
-        steps = capped(int(rust_div(target - actual, step)), completion_max)
+        steps = capped(int(rust_div(rust_sub(target, actual), step)), completion_max)
         if steps > 0:
             adjustments.append(adjustment(-steps, f"sales {money(actual)} of the target {money(target)} "
                                                   f"({pct(rate)}): {steps} full {STEP_TEXT} step(s) below 100%"))
     elif actual > target:
-        steps = int(rust_div(actual - target, step))
+        steps = int(rust_div(rust_sub(actual, target), step))
         bonus = capped(capped(steps, completion_bonus_cap), 1000)   # staff.rhai's literal 1000
         if bonus > 0:
             cap_note = f" (bonus capped at {bonus})" if bonus < steps else ""
@@ -706,7 +722,7 @@ def sales_growth(s: dict, why: list) -> dict:
     if previous is None:
         note(why, "scorecard.sales_growth", "no previous period's sales: no growth points")
     else:
-        growth = s["sales_actual"] - previous
+        growth = rust_sub(s["sales_actual"], previous)
         if growth < 0:
             note(why, "scorecard.sales_growth", f"sales fell {money(-growth)} below the previous "
                                                 f"{money(previous)}: no growth points (never a deduction)")
@@ -777,8 +793,8 @@ def composite(s: dict):
     if reviews is None:
         return None
     w = composite_weights
-    return (rust_mul(w["self"], reviews["self"]) + rust_mul(w["supervisor"], reviews["supervisor"])
-            + rust_mul(w["customer"], reviews["customer"]))
+    weighted = rust_add(rust_mul(w["self"], reviews["self"]), rust_mul(w["supervisor"], reviews["supervisor"]))
+    return rust_add(weighted, rust_mul(w["customer"], reviews["customer"]))
 
 
 def staff_grade(total, why: list) -> tuple[str, list]:
