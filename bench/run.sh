@@ -49,4 +49,15 @@ if ! bindings-wasm/build.sh > target/bench-wasm-build.log 2>&1; then
 fi
 
 step "run"
-KAM_BENCH_NOT_RUN="$(IFS=';'; echo "${not_run[*]:-}")" exec "$python" bench/driver.py "$@"
+KAM_BENCH_NOT_RUN="$(IFS=';'; echo "${not_run[*]:-}")" "$python" bench/driver.py "$@"
+
+# With --check, the peers' own tests too: the edge records (exactly at and a
+# cent below every threshold, period and blacklist edges) and the samples.
+case " $* " in
+  *" --check "*)
+    step "peers' edge-case tests"
+    "$python" bench/peers/test_agree.py
+    "$python" bench/peers/test_plain.py --no-generate
+    if [ "$python" != python3 ]; then "$python" bench/peers/test_peers.py; fi
+    ;;
+esac

@@ -84,6 +84,10 @@ def compare(name: str, peer: Iterable[Any], kam: Iterable[Any], fields: list[str
     for i, (p, k) in enumerate(zip(peer, kam, strict=True)):
         count += 1
         if fields is not None:
+            missing = [f for f in fields if _get(k, f) is _MISSING]
+            if missing:
+                # A field kam's answer lacks is a mistake in the comparison, never agreement.
+                raise KeyError(f"{name}: kam's answer {i + 1} has no {missing}")
             k = {f: _get(k, f) for f in fields}
             p = {f: _get(p, f) for f in fields}
         else:
@@ -95,9 +99,24 @@ def compare(name: str, peer: Iterable[Any], kam: Iterable[Any], fields: list[str
     return count, problems
 
 
+_MISSING = "<missing>"
+
+
 def _get(obj: Any, dotted: str) -> Any:
     for part in dotted.split("."):
         if not isinstance(obj, dict) or part not in obj:
-            return "<missing>"
+            return _MISSING
         obj = obj[part]
     return obj
+
+
+def nest(flat: dict[str, Any]) -> dict[str, Any]:
+    """`{"admission.admitted": True}` as `{"admission": {"admitted": True}}` (Arrow's dotted columns)."""
+    out: dict[str, Any] = {}
+    for key, value in flat.items():
+        *parents, last = key.split(".")
+        node = out
+        for p in parents:
+            node = node.setdefault(p, {})
+        node[last] = value
+    return out
