@@ -4,19 +4,36 @@
 // Lines, decimals as the package's exact strings) for the driver to compare
 // with kam's.
 //   node bench/node.mjs PKG_JS CUSTOMERS.jsonl N STAFF.jsonl M OUT_DIR ROUNDS
-import { readFileSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, readSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { StringDecoder } from "node:string_decoder";
 
 const [pkg, customersFile, n, staffFile, m, outDir, roundsArg] = process.argv.slice(2);
 const kam = createRequire(import.meta.url)(pkg);
 const rounds = Math.max(1, Number(roundsArg ?? 1));
-const head = (file, count) =>
-  readFileSync(file, "utf8")
-    .split("\n", Number(count))
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l));
-const customers = head(customersFile, n);
-const staff = head(staffFile, m);
+// The first `count` lines only: the full population's file is larger than
+// the longest string V8 can hold, so it is read in chunks.
+const head = (file, count) => {
+  const fd = openSync(file, "r");
+  const buf = Buffer.alloc(1 << 20);
+  const text = new StringDecoder("utf8"); // keeps a character split between chunks whole
+  const rows = [];
+  let rest = "";
+  try {
+    while (rows.length < count) {
+      const got = readSync(fd, buf, 0, buf.length, null);
+      const lines = (rest + (got === 0 ? text.end() : text.write(buf.subarray(0, got)))).split("\n");
+      rest = got === 0 ? "" : lines.pop();
+      for (const l of lines) if (l.trim() && rows.length < count) rows.push(JSON.parse(l));
+      if (got === 0) break;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return rows;
+};
+const customers = head(customersFile, Number(n));
+const staff = head(staffFile, Number(m));
 const sources = kam.defaultPolicySources();
 
 const compiles = [];
