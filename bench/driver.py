@@ -113,15 +113,28 @@ def sh(*args: str | Path, **kw: Any) -> subprocess.CompletedProcess[str]:
 
 
 def timed_process(args: list[str | Path], stdin: Any = None, stdout: Any = subprocess.DEVNULL) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one command, from wait4."""
+    """Wall seconds and peak RSS (KiB) of one command.
+
+    The peak is the process's own VmHWM, polled from /proc: wait4's ru_maxrss
+    would include this driver's memory at fork time (Linux carries the forking
+    process's high-water mark across exec), gigabytes once the population is loaded.
+    """
     t = time.perf_counter()
     proc = subprocess.Popen([str(a) for a in args], stdin=stdin, stdout=stdout)
-    _, status, usage = os.wait4(proc.pid, 0)
+    peak = 0
+    status = Path(f"/proc/{proc.pid}/status")
+    while proc.poll() is None:
+        try:
+            for line in status.read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]))
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.05)
     seconds = time.perf_counter() - t
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode not in (0,):
+    if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(map(str, args))} exited {proc.returncode}")
-    return seconds, usage.ru_maxrss
+    return seconds, peak
 
 
 # ── the population ──────────────────────────────────────────────────────────
