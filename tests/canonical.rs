@@ -1,8 +1,8 @@
 //! The canonical text of one evaluation, the form in which Rust, Python and
 //! JavaScript answers are compared byte for byte: compact JSON, keys sorted
 //! at every depth, exact decimals as strings, integers as numbers, dates as
-//! "YYYY-MM-DD"; a failed record as `{"error": {kind, field, message, …},
-//! "id": …}` with the fields of `kam::cases::error_json`.
+//! "YYYY-MM-DD"; a failed record as `{"error": {kind, code, record_id, field,
+//! message, …}, "id": …}`, the error in its wire form (`kam::error`).
 //!
 //! `bindings-python/tests/test_cross_binding.py` and
 //! `bindings-wasm/e2e/cross.test.js` write the same form from their results.
@@ -22,7 +22,7 @@ pub fn line<T: Serialize>(outcome: &Result<T, kam::Error>) -> String {
         }
         Err(err) => serde_json::json!({
             "id": err.record_id(),
-            "error": kam::cases::error_json(err),
+            "error": err.to_json(),
         }),
     };
     sorted(value).to_string()

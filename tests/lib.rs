@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 pub mod canonical;
+pub mod fuzz_harness;
 pub mod generate;
 
 /// The repository root.
@@ -28,10 +29,22 @@ pub fn edited_policy(edits: &[(&str, &str)]) -> Result<kam::Policy, kam::PolicyE
     kam::Policy::from_sources(files)
 }
 
-/// The bundled sample customers (`data/customers.jsonl`) as JSON.
+/// The bundled sample customers (`data/customers.jsonl`) as JSON. A missing or
+/// empty file, or a line that is not JSON, panics: the tests that replay the
+/// samples must never pass having checked nothing.
 pub fn sample_customers() -> Vec<serde_json::Value> {
-    let text = std::fs::read_to_string(root().join("data/customers.jsonl")).unwrap_or_default();
-    text.lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .collect()
+    let path = root().join("data/customers.jsonl");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read the sample customers {}: {e}", path.display()));
+    let records: Vec<serde_json::Value> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str(l)
+                .unwrap_or_else(|e| panic!("{} line {}: not JSON: {e}", path.display(), i + 1))
+        })
+        .collect();
+    assert!(!records.is_empty(), "{} holds no records", path.display());
+    records
 }

@@ -203,6 +203,15 @@ fn staff_decimals_are_exact_and_a_value_too_large_for_the_column_is_that_rows_er
     assert!(errors.is_null(0) && errors.is_valid(1));
     let field = errors.column_by_name("field").unwrap().as_string::<i32>();
     assert_eq!(field.value(1), "kpis.sales_completion_rate");
+    // The column is the wire form: its code, and the record's id.
+    let code = errors.column_by_name("code").unwrap().as_string::<i32>();
+    assert_eq!(code.value(1), "shape");
+    let record_id = errors
+        .column_by_name("record_id")
+        .unwrap()
+        .as_string::<i32>();
+    let id = out.column_by_name("id").unwrap().as_string::<i32>();
+    assert_eq!(record_id.value(1), id.value(1));
     // The same record through JSON gives the same total as the table.
     let json = serde_json::json!({
         "id": "S-1", "role": "manager", "period": "2026-09", "sales_target": "1000000",
@@ -236,4 +245,41 @@ fn a_batch_with_another_schema_is_an_error_not_a_panic() {
     )
     .unwrap_err();
     assert!(err.to_string().contains("batch 1"), "{err}");
+}
+
+#[test]
+fn an_integer_id_column_is_the_record_error_an_integer_json_id_is() {
+    let policy = kam_tests::default_policy();
+    let input = batch(vec![
+        ("id", Arc::new(Int64Array::from(vec![7, 8]))),
+        (
+            "annual_revenue",
+            Arc::new(Int64Array::from(vec![600_000, 100])),
+        ),
+    ]);
+    let scored = table::score_customers(
+        &policy,
+        &input.schema(),
+        &[input],
+        as_of(),
+        &TableOptions::default(),
+    )
+    .unwrap();
+    let out = &scored.batches[0];
+    // The same record as a JSON line: `{"id": 7, …}` is refused, naming `id`.
+    let json = serde_json::json!({"id": 7, "annual_revenue": 600_000});
+    let want = match policy.evaluate_customer_json(&json, as_of()) {
+        Err(kam::Error::Record(e)) => e,
+        other => panic!("expected a record error, got {other:?}"),
+    };
+    assert_eq!(want.field.as_deref(), Some("id"));
+    assert_eq!(text(out, "tier"), [None, None]);
+    // The output still names the row by the id it was given.
+    assert_eq!(text(out, "id"), [Some("7"), Some("8")]);
+    let errors = out.column_by_name("error").unwrap().as_struct();
+    assert!(errors.is_valid(0) && errors.is_valid(1));
+    let column = |name: &str| errors.column_by_name(name).unwrap().as_string::<i32>();
+    assert_eq!(column("kind").value(0), "record");
+    assert_eq!(column("field").value(0), "id");
+    assert_eq!(column("message").value(0), want.message());
 }

@@ -179,9 +179,16 @@ fn to_json_at(path: &str, v: &Bound<'_, PyAny>, depth: usize) -> Result<Value, R
     Err(unsupported(path, v))
 }
 
-/// A dict (or any mapping) as a record, or the record error that replaces it.
+/// A dict (or any mapping) as a record, or the record error that replaces it;
+/// the error names the record's id when the dict has a readable one (a text
+/// or integer `id`, as the core reads it), even if a value cannot be converted.
+/// Any other value with a JSON meaning (a list, a number, `None`) goes to the
+/// core as it is, which refuses it exactly as it refuses that JSON line.
 pub fn record(v: &Bound<'_, PyAny>) -> Result<Value, RecordError> {
-    if v.cast::<PyDict>().is_err() {
+    let Ok(dict) = v.cast::<PyDict>() else {
+        if let Ok(value) = to_json("", v) {
+            return Ok(value);
+        }
         let found = v
             .get_type()
             .name()
@@ -190,8 +197,26 @@ pub fn record(v: &Bound<'_, PyAny>) -> Result<Value, RecordError> {
         return Err(RecordError::from(RecordErrorKind::Malformed(format!(
             "expected a record as a dict, got {found}"
         ))));
+    };
+    to_json("", v).map_err(|mut e| {
+        e.id = e.id.take().or_else(|| readable_id(dict));
+        e
+    })
+}
+
+/// The dict's `id` as the core's reader would name the record: non-blank
+/// text, or an integer.
+fn readable_id(dict: &Bound<'_, PyDict>) -> Option<String> {
+    let id = dict.get_item("id").ok().flatten()?;
+    if id.is_instance_of::<PyString>() {
+        let text: String = id.extract().ok()?;
+        return (!text.trim().is_empty()).then_some(text);
     }
-    to_json("", v)
+    if id.is_instance_of::<PyInt>() && !id.is_instance_of::<PyBool>() {
+        // An int's text is the JSON number the core would read.
+        return id.str().ok().map(|s| s.to_string());
+    }
+    None
 }
 
 /// An evaluation date: a `datetime.date`, an ISO string, or `None` for today.

@@ -1,7 +1,9 @@
 //! kam's errors as the typed Python exceptions of `kam._errors`.
 //!
 //! The exception classes are plain Python (so they pickle and carry typed
-//! attributes); this module only fills them in.
+//! attributes); this module only fills them in. Every exception gets the
+//! error's stable `code` and its wire form (`kam::Error`'s JSON, what
+//! `KamError.to_dict()` returns and batch entries hold).
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -30,9 +32,18 @@ pub fn diagnostic<'py>(py: Python<'py>, e: &kam::PolicyError) -> PyResult<Bound<
     Ok(d)
 }
 
+/// The attributes every exception has: `code` and the wire form (`wire`).
+fn common<'py>(py: Python<'py>, e: &Error) -> PyResult<Bound<'py, PyDict>> {
+    let a = PyDict::new(py);
+    a.set_item("code", e.code())?;
+    a.set_item("wire", error_dict(py, e)?)?;
+    Ok(a)
+}
+
 pub fn policy_error(py: Python<'_>, errors: &PolicyErrors) -> PyErr {
+    let error = Error::Policy(errors.clone());
     let attrs = || -> PyResult<Bound<'_, PyDict>> {
-        let attrs = PyDict::new(py);
+        let attrs = common(py, &error)?;
         let list = PyList::empty(py);
         for e in &errors.0 {
             list.append(diagnostic(py, e)?)?;
@@ -51,49 +62,56 @@ pub fn policy_error(py: Python<'_>, errors: &PolicyErrors) -> PyErr {
     }
 }
 
-fn record_attrs<'py>(py: Python<'py>, e: &RecordError) -> PyResult<Bound<'py, PyDict>> {
-    let a = PyDict::new(py);
+fn record_attrs(e: &RecordError, a: &Bound<'_, PyDict>) -> PyResult<()> {
     a.set_item("record_id", &e.id)?;
     a.set_item("line", e.line)?;
     a.set_item("field", &e.field)?;
     a.set_item("detail", e.message())?;
-    Ok(a)
+    Ok(())
 }
 
-fn rule_attrs<'py>(py: Python<'py>, e: &RuleError) -> PyResult<Bound<'py, PyDict>> {
-    let a = PyDict::new(py);
+fn rule_attrs(e: &RuleError, a: &Bound<'_, PyDict>) -> PyResult<()> {
     a.set_item("record_id", &e.record_id)?;
     a.set_item("file", &e.file)?;
     a.set_item("line", e.line)?;
     a.set_item("column", e.column)?;
-    let field = match &e.kind {
-        kam::RuleErrorKind::Shape { field, .. } => Some(field.as_str()),
-        _ => None,
-    };
-    a.set_item("field", field)?;
+    a.set_item("field", e.kind.field())?;
     a.set_item("limit", matches!(e.kind, kam::RuleErrorKind::Limit(_)))?;
     a.set_item("detail", e.message())?;
-    Ok(a)
+    Ok(())
 }
 
 /// Any kam error as its Python exception.
 pub fn to_py(py: Python<'_>, e: &Error) -> PyErr {
-    let (class, attrs) = match e {
-        Error::Policy(p) => return policy_error(py, p),
-        Error::Record(r) => ("RecordError", record_attrs(py, r)),
-        Error::Rule(r) => ("RuleError", rule_attrs(py, r)),
-        // A kind added to the core later is still a KamError, never a bare RuntimeError.
-        other => return exception(py, "KamError", other.to_string(), PyDict::new(py)),
+    let built = || -> PyResult<(&'static str, Bound<'_, PyDict>)> {
+        let attrs = common(py, e)?;
+        let class = match e {
+            Error::Record(r) => {
+                record_attrs(r, &attrs)?;
+                "RecordError"
+            }
+            Error::Rule(r) => {
+                rule_attrs(r, &attrs)?;
+                "RuleError"
+            }
+            // A kind added to the core later is still a KamError, never a bare RuntimeError.
+            _ => "KamError",
+        };
+        Ok((class, attrs))
     };
-    match attrs {
-        Ok(a) => exception(py, class, e.to_string(), a),
+    if let Error::Policy(p) = e {
+        return policy_error(py, p);
+    }
+    match built() {
+        Ok((class, a)) => exception(py, class, e.to_string(), a),
         Err(err) => err,
     }
 }
 
-/// `{kind, field, message, …}`, the error entry of batch results (as in the shared vectors).
+/// The error's wire form (`{kind, code, record_id, field, message, …}`): the
+/// error entry of batch results and what `KamError.to_dict()` returns.
 pub fn error_dict<'py>(py: Python<'py>, e: &Error) -> PyResult<Bound<'py, PyAny>> {
-    crate::convert::json_to_py(py, &kam::cases::error_json(e))
+    crate::convert::json_to_py(py, &e.to_json())
 }
 
 /// A panic that escaped the core: reported as a `KamError`, never as `PanicException`.

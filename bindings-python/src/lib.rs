@@ -100,10 +100,13 @@ impl Policy {
     }
 
     /// Converts `records`, evaluates the good ones without the GIL, and lays
-    /// out one dict per record (a `{"id", "error"}` dict for a bad one).
+    /// out one dict per record (a `{"id", "error"}` dict for a bad one, the
+    /// error in its wire form). A policy without the `entry` point raises its
+    /// `PolicyError` once, before any record is read.
     fn evaluate_many<'py, R: Send>(
         &self,
         py: Python<'py>,
+        entry: &str,
         records: &Bound<'py, PyAny>,
         eval: impl Fn(&kam::Policy, &Value) -> Result<R, Error> + Sync + Send,
         out: impl Fn(Python<'py>, &R) -> PyResult<Bound<'py, PyDict>>,
@@ -113,6 +116,9 @@ impl Policy {
                 "records must be an iterable of dicts; score a table with score_customers / score_staff",
             ));
         }
+        self.inner
+            .require(&[entry])
+            .map_err(|e| errors::policy_error(py, &e))?;
         let inputs: Vec<Result<Value, Error>> = records
             .try_iter()
             .map_err(|_| PyTypeError::new_err("records must be an iterable of dicts"))?
@@ -273,7 +279,9 @@ impl Policy {
     }
 
     /// Evaluates many customers in parallel: one dict per record, in order;
-    /// a bad record gives `{"id": …, "error": {kind, field, message, …}}`.
+    /// a bad record gives `{"id": …, "error": {kind, code, record_id, field, message, …}}`
+    /// (the error's wire form). Raises `PolicyError` once when the policy
+    /// defines no `customer` entry point.
     #[pyo3(signature = (records, as_of = None))]
     fn evaluate_customers<'py>(
         &self,
@@ -284,6 +292,7 @@ impl Policy {
         let as_of = convert::as_of(py, as_of)?;
         self.evaluate_many(
             py,
+            "customer",
             records,
             |p, v| p.evaluate_customer_json(v, as_of),
             |py, r| convert::customer(py, r),
@@ -313,6 +322,7 @@ impl Policy {
     ) -> PyResult<Bound<'py, PyList>> {
         self.evaluate_many(
             py,
+            "staff",
             records,
             |p, v| p.evaluate_staff_json(v),
             |py, r| convert::staff(py, r),

@@ -1,12 +1,17 @@
-"""The README's Python example runs as written, from the repository root."""
+"""The README's Python example and the package docstring's example run as written, from the repository root."""
 
 from __future__ import annotations
 
+import doctest
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+
+import kam
 
 
 def test_readme_python_example_runs(root: Path) -> None:
@@ -20,3 +25,10 @@ def test_readme_python_example_runs(root: Path) -> None:
     assert run.returncode == 0, run.stderr
     assert "0 bad rows" in run.stdout
     assert run.stdout.strip().splitlines()[-1].startswith("B B: annual revenue 2,999,999.99")
+
+
+def test_package_docstring_example_runs(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(root)  # the example loads "rules", as from the repository root
+    failed, attempted = doctest.testmod(kam, verbose=False, report=True)
+    assert attempted >= 4, "the package docstring has its example"
+    assert failed == 0, "the docstring example's failures are printed above"

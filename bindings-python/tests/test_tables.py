@@ -189,10 +189,17 @@ def test_empty_table_keeps_the_schema(policy: kam.Policy) -> None:
     assert out.schema.metadata[b"kam.policy.digest"] == policy.digest.encode()
 
 
-def test_integer_ids_and_categorical_columns(policy: kam.Policy) -> None:
+def test_integer_ids_are_refused_as_in_a_dict_and_categorical_columns_read(policy: kam.Policy) -> None:
     df = pd.DataFrame({"id": [7, 8], "annual_revenue": [600_000, 100], "credit_rating": pd.Categorical(["good", "bad"])})
-    out = policy.score_customers(df, as_of=AS_OF)
-    assert by_id(out, "tier") == {"7": ("C",), "8": ("D",)}
+    rows = policy.score_customers(df, as_of=AS_OF).to_pylist()
+    # An id is a string (spec §2): an integer id column is the error {"id": 7} is.
+    with pytest.raises(kam.RecordError) as want:
+        policy.evaluate_customer({"id": 7, "annual_revenue": 600_000, "credit_rating": "good"}, as_of=AS_OF)
+    assert [(r["id"], r["tier"]) for r in rows] == [("7", None), ("8", None)]
+    assert [(r["error"]["kind"], r["error"]["field"]) for r in rows] == [("record", "id")] * 2
+    assert want.value.field == "id" and rows[0]["error"]["message"] == want.value.detail
+    out = policy.score_customers(df.assign(id=["C-7", "C-8"]), as_of=AS_OF)
+    assert by_id(out, "tier") == {"C-7": ("C",), "C-8": ("D",)}
 
 
 def test_without_pyarrow_the_result_is_a_stream_polars_reads(root: Path) -> None:

@@ -58,9 +58,10 @@ def test_single_record_api_raises_what_the_batch_api_reports(policy: Any) -> Non
             else:
                 policy.evaluate_staff(case["record"])
         err = info.value
-        assert err.kind == expected["kind"]
+        assert (err.kind, err.code) == (expected["kind"], expected["code"])
         assert getattr(err, "field", None) == expected.get("field")
         assert err.detail == expected["message"]
+        assert err.to_dict() == expected
 
 
 # --- the Arrow API -------------------------------------------------------------------------

@@ -31,3 +31,9 @@ def load() -> kam.Policy:
 
 def report(policy: kam.Policy) -> List[str]:
     return [f"{d['file']}: {d['message']}" for d in policy.check()]
+
+
+def describe(error: kam.KamError) -> str:
+    wire: kam.ErrorDict = error.to_dict()
+    where = wire.get("file")
+    return f"{error.kind}/{error.code}: {wire['message']} ({where}, record {wire['record_id']})"

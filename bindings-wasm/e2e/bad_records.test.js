@@ -64,6 +64,8 @@ test("every line a JS caller could hold gets the Rust CLI's answer", () => {
         assert.equal(entry.error?.kind, "record", where);
         assert.equal(entry.error.field, want.field, where);
         assert.equal(entry.id, want.id, where);
+        assert.equal(entry.error.record_id, want.id, where);
+        if ("code" in want) assert.equal(entry.error.code, want.code, where);
         assert.ok(entry.error.message.length > 0, where);
       }
       checked++;

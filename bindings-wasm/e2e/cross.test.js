@@ -26,14 +26,8 @@ function canonical(value) {
   return JSON.stringify(value);
 }
 
-/** A batch entry as Rust writes it: an error entry has no `recordId` inside (it is `id`). */
-function entry(result) {
-  if (result.error) {
-    const { recordId: _, ...error } = result.error;
-    return { ...result, error };
-  }
-  return result;
-}
+/** A batch entry as Rust writes it: the error entry is the wire form, unchanged. */
+const entry = (result) => result;
 
 function read(name) {
   const path = `${dir}/${name}`;

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
-import { checkVectors } from "./vectors.js";
+import { checkVectors, thrownWire } from "./vectors.js";
 
 const require = createRequire(import.meta.url);
 const kam = require("../pkg-node/kam_wasm.js");
@@ -41,6 +41,8 @@ test("a KamError carries kind, record, field and location", () => {
       e instanceof Error &&
       e.name === "KamError" &&
       e.kind === "record" &&
+      e.code === "invalid" &&
+      e.wire.record_id === "C-7" &&
       e.recordId === "C-7" &&
       e.field === "annual_revenue" &&
       e.file === null &&
@@ -67,6 +69,52 @@ test("a KamError carries kind, record, field and location", () => {
   assert.deepEqual(kam.Policy.diagnose(defaults()), []);
   assert.deepEqual(p.check(), []);
   stillWorks();
+});
+
+// tests/vectors/errors/wire.json, which Rust and Python replay too: the same
+// canonical JSON (keys sorted, compact) for every error code.
+const canonical = (value) => {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+};
+
+test("the error vectors give the recorded wire form, byte for byte", () => {
+  const doc = JSON.parse(readFileSync(new URL("tests/vectors/errors/wire.json", root), "utf8"));
+  const base = defaults();
+  const policies = Object.fromEntries(
+    Object.entries(doc.policies).map(([name, spec]) => {
+      const sources = { ...base, ...(spec.files ?? {}) };
+      for (const gone of spec.remove ?? []) delete sources[gone];
+      return [name, kam.Policy.fromSources(sources, spec.limits)];
+    }),
+  );
+  const codes = new Set();
+  for (const c of doc.cases) {
+    const want = c.expect_error;
+    const policy = policies[c.policy];
+    const customer = c.entry === "customer";
+    const single = () => (customer ? policy.evaluateCustomer(c.record, doc.as_of) : policy.evaluateStaff(c.record));
+    const batch = () => (customer ? policy.evaluateCustomers([c.record], doc.as_of) : policy.evaluateStaffBatch([c.record]));
+    let thrown;
+    try {
+      single();
+    } catch (e) {
+      thrown = thrownWire(e);
+    }
+    assert.equal(canonical(thrown), canonical(want), `${c.name} (single call)`);
+    if (want.kind === "policy") {
+      // Thrown once by a batch, before any record is read.
+      assert.throws(batch, (e) => canonical(thrownWire(e)) === canonical(want), `${c.name} (batch)`);
+    } else {
+      assert.equal(canonical(batch()), canonical([{ id: want.record_id, error: want }]), `${c.name} (batch)`);
+    }
+    codes.add(`${want.kind}/${want.code}`);
+  }
+  assert.equal(codes.size, 8, [...codes].join(", "));
+  for (const p of Object.values(policies)) p.free();
 });
 
 test("asOf is optional: today's local date from JS", () => {

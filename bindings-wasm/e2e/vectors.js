@@ -113,20 +113,22 @@ export function same(want, got) {
   return want === got;
 }
 
-const ERROR_FIELDS = ["kind", "field", "message", "file", "line", "column"];
-
-/** An error object without its null fields (a thrown KamError sets every field). */
-const withoutNulls = (o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null));
-
-/** A thrown KamError in the shape of a vector's `expect_error`, null fields left out. */
-function errorInfo(e) {
+/**
+ * A thrown KamError's wire form (`e.wire`, the shape of a vector's
+ * `expect_error`), after checking that its own properties say the same:
+ * `kind`, `code`, `recordId`, `field`, `detail` and, where the wire form has
+ * them, `file`, `line`, `column`.
+ */
+export function thrownWire(e) {
   if (!(e instanceof Error) || e.name !== "KamError") throw e;
-  const info = {};
-  for (const k of ERROR_FIELDS) {
-    const v = k === "message" ? e.detail : e[k];
-    if (v !== null && v !== undefined) info[k] = v;
+  const w = e.wire;
+  if (!w || typeof w !== "object") throw new Error(`KamError without wire: ${e.message}`);
+  const props = { kind: "kind", code: "code", recordId: "record_id", field: "field", detail: "message" };
+  for (const k of ["file", "line", "column"]) if (k in w) props[k] = k;
+  for (const [prop, key] of Object.entries(props)) {
+    if (e[prop] !== w[key]) throw new Error(`KamError.${prop} is ${e[prop]} but wire.${key} is ${w[key]}`);
   }
-  return info;
+  return w;
 }
 
 /**
@@ -155,10 +157,10 @@ export function checkVectors(kam, files) {
           if (got.policy?.digest !== policy.digest) mismatches.push(`${name}: ${c.name}: wrong policy digest`);
           delete got.policy;
         } catch (e) {
-          got = { thrown: errorInfo(e), recordId: e.recordId };
+          got = { thrown: thrownWire(e) };
         }
         const ok = isError
-          ? got.thrown !== undefined && same(withoutNulls(want), got.thrown) && got.recordId === (record.id ?? null)
+          ? got.thrown !== undefined && same(want, got.thrown)
           : got.thrown === undefined && same(want, got);
         if (!ok) mismatches.push(`${name}: ${c.name}\n  want ${show(want)}\n  got  ${show(got)}`);
         checked++;
@@ -174,8 +176,7 @@ export function checkVectors(kam, files) {
           const got = out[k];
           let ok;
           if (isError) {
-            const { recordId, ...error } = got.error ?? {};
-            ok = got.error !== undefined && same(want, error) && recordId === (record.id ?? null) && got.id === recordId;
+            ok = got.error !== undefined && same(want, got.error) && got.id === want.record_id;
           } else {
             const { policy: _p, ...rest } = got;
             ok = got.error === undefined && same(want, rest);

@@ -144,7 +144,8 @@ pub(crate) fn to_js<T: Serialize>(result: &T) -> Result<JsValue, Failure> {
 }
 
 /// Evaluates every record of a JS array with `evaluate`: one entry per
-/// record, `{id, error}` for a record that fails, parsed once at the end.
+/// record, `{id, error}` for a record that fails (the error in its wire
+/// form), parsed once at the end.
 pub(crate) fn batch<T: Serialize>(
     records: &JsValue,
     evaluate: impl Fn(Value) -> Result<T, Failure>,
@@ -163,9 +164,9 @@ pub(crate) fn batch<T: Serialize>(
         match record(&value).and_then(&evaluate) {
             Ok(result) => write_result(&mut out, &result)?,
             Err(failure) => {
-                let info = failure.info();
-                let id = info.get("recordId").cloned().unwrap_or(Value::Null);
-                let entry = serde_json::json!({ "id": id, "error": info });
+                let wire = failure.wire();
+                let id = wire.get("record_id").cloned().unwrap_or(Value::Null);
+                let entry = serde_json::json!({ "id": id, "error": wire });
                 serde_json::to_writer(&mut out, &entry).map_err(serialise_failure)?;
             }
         }

@@ -1,8 +1,9 @@
-//! kam's errors as JS: a thrown `Error` named `KamError` with `kind`,
+//! kam's errors as JS: a thrown `Error` named `KamError` with `kind`, `code`,
 //! `recordId`, `field`, `file`, `line`, `column` (and `diagnostics` for a
-//! policy), or the plain `{kind, recordId, field, message, …}` object a batch
-//! entry carries. The fields come from the core's `cases::error_json`, so
-//! they are the ones the shared vectors, the CLI and every binding report.
+//! policy), or the plain wire-form object a batch entry carries
+//! (`{kind, code, record_id, field, message, …}`). Both come from the core's
+//! one wire form (`kam::Error`'s JSON), so they are what the shared vectors,
+//! the CLI and the Python binding report.
 
 use serde_json::{Map, Value};
 use wasm_bindgen::JsValue;
@@ -12,26 +13,26 @@ use wasm_bindgen::JsValue;
 pub(crate) struct Failure {
     /// The full text, with location: the thrown `Error`'s `message`.
     message: String,
-    /// `{kind, field, message, file?, line?, column?, recordId}`, `message` short.
-    info: Map<String, Value>,
+    /// The wire form: `{kind, code, record_id, field, message, file?, line?, column?, errors?}`.
+    wire: Map<String, Value>,
     /// Every defect, for policy errors.
     diagnostics: Option<Vec<kam::PolicyError>>,
 }
 
 impl From<kam::Error> for Failure {
     fn from(err: kam::Error) -> Self {
-        if let kam::Error::Policy(errors) = &err {
-            return Failure::policy(errors);
-        }
-        let mut info = match kam::cases::error_json(&err) {
+        let wire = match err.to_json() {
             Value::Object(map) => map,
             _ => Map::new(),
         };
-        info.insert("recordId".into(), err.record_id().into());
+        let diagnostics = match &err {
+            kam::Error::Policy(errors) => Some(errors.0.clone()),
+            _ => None,
+        };
         Failure {
             message: err.to_string(),
-            info,
-            diagnostics: None,
+            wire,
+            diagnostics,
         }
     }
 }
@@ -40,58 +41,36 @@ impl Failure {
     /// A policy that does not compile (or lacks an entry point): located at
     /// its first defect, with all of them in `diagnostics`.
     pub(crate) fn policy(errors: &kam::PolicyErrors) -> Self {
-        let first = errors.0.first();
-        let mut info = Map::new();
-        info.insert("kind".into(), "policy".into());
-        info.insert("field".into(), Value::Null);
-        info.insert(
-            "message".into(),
-            first.map(|e| e.message.clone()).unwrap_or_default().into(),
-        );
-        info.insert("file".into(), first.map(|e| e.file.clone()).into());
-        info.insert("line".into(), first.and_then(|e| e.line).into());
-        info.insert("column".into(), first.and_then(|e| e.column).into());
-        info.insert("recordId".into(), Value::Null);
-        Failure {
-            message: errors.to_string(),
-            info,
-            diagnostics: Some(errors.0.clone()),
-        }
+        Failure::from(kam::Error::Policy(errors.clone()))
     }
 
     /// A record the binding could not turn into JSON (a BigInt, a cycle…):
-    /// a record error like the ones the core reports.
+    /// a `malformed` record error like the ones the core reports.
     pub(crate) fn record(record_id: Option<String>, message: String) -> Self {
-        let mut info = Map::new();
-        info.insert("kind".into(), "record".into());
-        info.insert("field".into(), Value::Null);
-        info.insert("message".into(), message.clone().into());
-        info.insert("recordId".into(), record_id.clone().into());
-        let at = record_id.map(|id| format!(" `{id}`")).unwrap_or_default();
-        Failure {
-            message: format!("record{at}: {message}"),
-            info,
-            diagnostics: None,
-        }
+        let mut e = kam::RecordError::from(kam::RecordErrorKind::Malformed(message));
+        e.id = record_id;
+        Failure::from(kam::Error::from(e))
     }
 
-    /// A call made with arguments of the wrong shape (not a record problem).
+    /// A call made with arguments of the wrong shape (not a record problem):
+    /// kind and code `argument`, in the wire form's keys.
     pub(crate) fn argument(message: String) -> Self {
-        let mut info = Map::new();
-        info.insert("kind".into(), "argument".into());
-        info.insert("field".into(), Value::Null);
-        info.insert("message".into(), message.clone().into());
-        info.insert("recordId".into(), Value::Null);
+        let mut wire = Map::new();
+        wire.insert("kind".into(), "argument".into());
+        wire.insert("code".into(), "argument".into());
+        wire.insert("record_id".into(), Value::Null);
+        wire.insert("field".into(), Value::Null);
+        wire.insert("message".into(), message.clone().into());
         Failure {
             message,
-            info,
+            wire,
             diagnostics: None,
         }
     }
 
-    /// The `{kind, recordId, field, message, …}` object of a batch entry.
-    pub(crate) fn info(&self) -> &Map<String, Value> {
-        &self.info
+    /// The wire form, the `error` of a batch entry.
+    pub(crate) fn wire(&self) -> &Map<String, Value> {
+        &self.wire
     }
 
     /// The `KamError` to throw.
@@ -102,13 +81,18 @@ impl Failure {
             // Setting a property on a fresh Error cannot fail; nothing to report if it did.
             let _ = js_sys::Reflect::set(&error, &JsValue::from_str(key), &value);
         };
-        for key in ["kind", "recordId", "field", "file", "line", "column"] {
-            set(key, scalar_js(self.info.get(key).unwrap_or(&Value::Null)));
+        let scalar = |key: &str| scalar_js(self.wire.get(key).unwrap_or(&Value::Null));
+        for key in ["kind", "code", "field", "file", "line", "column"] {
+            set(key, scalar(key));
         }
-        set(
-            "detail",
-            scalar_js(self.info.get("message").unwrap_or(&Value::Null)),
-        );
+        set("recordId", scalar("record_id"));
+        set("detail", scalar("message"));
+        // The wire form itself, as a batch entry's `error` holds it.
+        if let Ok(wire) = serde_json::to_string(&self.wire) {
+            if let Ok(value) = js_sys::JSON::parse(&wire) {
+                set("wire", value);
+            }
+        }
         if let Some(diagnostics) = &self.diagnostics {
             set("diagnostics", diagnostics_array(diagnostics).into());
         }

@@ -104,15 +104,35 @@ export interface StaffResult {
   policy: PolicyInfo;
 }
 
-/** What went wrong with one record of a batch (the same fields as a thrown KamError, `message` short). */
+/**
+ * An error's stable machine code: `malformed`, `missing`, `invalid`,
+ * `unknown_field` (record); `script`, `shape`, `limit` (rule); `missing_entry`,
+ * `policy` (policy); `argument` (a call with arguments of the wrong shape).
+ */
+export type KamErrorCode =
+  | "malformed" | "missing" | "invalid" | "unknown_field"
+  | "script" | "shape" | "limit"
+  | "missing_entry" | "policy"
+  | "argument";
+
+/**
+ * An error's wire form, the same JSON the CLI and Python report (`kam::error`):
+ * the `error` of a batch entry and a thrown KamError's `wire`. `message` is short.
+ */
 export interface KamErrorInfo {
   kind: "policy" | "record" | "rule" | "argument";
-  recordId: string | null;
+  code: KamErrorCode;
+  /** The record's id when it is known. */
+  record_id: string | null;
+  /** The record field, or the result field of a wrong shape. */
   field: string | null;
   message: string;
+  /** Rule and policy errors: where in the policy. */
   file?: string | null;
   line?: number | null;
   column?: number | null;
+  /** Policy errors: every defect. */
+  errors?: { code: KamErrorCode; file: string; line: number | null; column: number | null; message: string }[];
 }
 
 /** One entry of a batch: the result, or `{id, error}` for a record that failed. */
@@ -124,6 +144,8 @@ export type BatchEntry<R> = R | { id: string | null; error: KamErrorInfo };
  */
 export interface KamError extends Error {
   kind: "policy" | "record" | "rule" | "argument";
+  /** The stable machine code (`wire.code`). */
+  code: KamErrorCode;
   detail: string;
   recordId: string | null;
   field: string | null;
@@ -132,6 +154,8 @@ export interface KamError extends Error {
   column: number | null;
   /** Policy errors only: every defect found. */
   diagnostics?: Diagnostic[];
+  /** The wire form, exactly as a batch entry's `error` holds it. */
+  wire: KamErrorInfo;
 }
 "#;
 
@@ -282,7 +306,9 @@ impl Policy {
     }
 
     /// Evaluates many customers on one `asOf`: one entry per record, in order;
-    /// a record that fails becomes `{id, error}` and the rest go on.
+    /// a record that fails becomes `{id, error}` (the error's wire form) and
+    /// the rest go on. A policy without `customer` throws its `KamError` of
+    /// kind `"policy"` (code `"missing_entry"`) once, evaluating nothing.
     #[wasm_bindgen(
         js_name = evaluateCustomers,
         unchecked_return_type = "BatchEntry<CustomerResult>[]"
@@ -294,6 +320,9 @@ impl Policy {
     ) -> Result<JsValue, JsValue> {
         let run = || {
             let as_of = convert::as_of(as_of.map(JsValue::from))?;
+            self.inner
+                .require(&["customer"])
+                .map_err(|e| Failure::policy(&e))?;
             convert::batch(records, |record| {
                 Ok(self.inner.evaluate_customer_json(&record, as_of)?)
             })
@@ -317,7 +346,8 @@ impl Policy {
     }
 
     /// Evaluates many staff-months: one entry per record, in order; a record
-    /// that fails becomes `{id, error}` and the rest go on.
+    /// that fails becomes `{id, error}` (the error's wire form) and the rest go
+    /// on. A policy without `staff` throws its policy `KamError` once.
     #[wasm_bindgen(
         js_name = evaluateStaffBatch,
         unchecked_return_type = "BatchEntry<StaffResult>[]"
@@ -326,10 +356,15 @@ impl Policy {
         &self,
         #[wasm_bindgen(unchecked_param_type = "KamRecord[]")] records: &JsValue,
     ) -> Result<JsValue, JsValue> {
-        convert::batch(records, |record| {
-            Ok(self.inner.evaluate_staff_json(&record)?)
-        })
-        .map_err(Failure::into_js)
+        let run = || {
+            self.inner
+                .require(&["staff"])
+                .map_err(|e| Failure::policy(&e))?;
+            convert::batch(records, |record| {
+                Ok(self.inner.evaluate_staff_json(&record)?)
+            })
+        };
+        run().map_err(Failure::into_js)
     }
 }
 

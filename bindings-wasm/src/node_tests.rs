@@ -87,6 +87,7 @@ fn thrown(err: &JsValue) -> Map<String, Value> {
     let mut info = Map::new();
     for (key, prop) in [
         ("kind", "kind"),
+        ("code", "code"),
         ("field", "field"),
         ("message", "detail"),
         ("file", "file"),
@@ -176,13 +177,19 @@ fn without_policy(mut got: Value, policy: &Policy) -> Value {
     got
 }
 
-/// A thrown error against `expect_error`: every reported field, absent = null.
-fn error_matches(want: &Value, got: &Map<String, Value>, record: &Value) -> bool {
-    let fields_match = ["kind", "field", "message", "file", "line", "column"]
+/// A thrown error's wire form (its `wire` property).
+fn wire(err: &JsValue) -> Value {
+    json_of(&get(err, "wire"))
+}
+
+/// A thrown error against `expect_error`: its wire form exactly, and its own
+/// properties saying the same (absent = null).
+fn error_matches(want: &Value, err: &JsValue) -> bool {
+    let got = thrown(err);
+    let fields_match = ["kind", "code", "field", "message", "file", "line", "column"]
         .iter()
         .all(|k| same(want.get(*k).unwrap_or(&Value::Null), &got[*k]));
-    let id = record.get("id").and_then(Value::as_str);
-    fields_match && got["recordId"].as_str() == id
+    fields_match && got["recordId"] == want["record_id"] && same(want, &wire(err))
 }
 
 // ── the shared vectors ─────────────────────────────────────────────────────
@@ -201,11 +208,11 @@ fn every_shared_vector_gives_the_recorded_answer_one_by_one() {
         };
         let ok = match (&got, case.is_error) {
             (Ok(result), false) => same(&case.want, &without_policy(json_of(result), &policy)),
-            (Err(err), true) => error_matches(&case.want, &thrown(err), &case.record),
+            (Err(err), true) => error_matches(&case.want, err),
             _ => false,
         };
         if !ok {
-            let got = got.map(|r| json_of(&r)).map_err(|e| thrown(&e));
+            let got = got.map(|r| json_of(&r)).map_err(|e| wire(&e));
             mismatches.push(format!(
                 "{}: {}\n  want {}\n  got  {got:?}",
                 case.file, case.name, case.want
@@ -248,11 +255,9 @@ fn every_shared_vector_gives_the_recorded_answer_in_batches() {
         for (case, got) in group.iter().zip(out.iter()) {
             let got = json_of(&got);
             let ok = if case.is_error {
-                let mut error = got["error"].as_object().unwrap().clone();
-                let id = error.remove("recordId").unwrap();
-                assert_eq!(got["id"], id);
-                assert_eq!(id.as_str(), case.record.get("id").and_then(Value::as_str));
-                same(&case.want, &Value::Object(error))
+                // The entry's error is the wire form, its id the error's record_id.
+                assert_eq!(got["id"], case.want["record_id"]);
+                same(&case.want, &got["error"])
             } else {
                 same(&case.want, &without_policy(got.clone(), &policy))
             };
@@ -400,7 +405,38 @@ fn a_bad_record_costs_only_itself_in_a_batch() {
     let staff = Array::new();
     staff.push(&js_exact(&json!({"id": "S-x", "role": "boss"})));
     let out = json_of(&policy.evaluate_staff_batch(&staff).unwrap());
-    assert_eq!(out[0]["error"]["recordId"], json!("S-x"));
+    assert_eq!(out[0]["error"]["record_id"], json!("S-x"));
+    assert_eq!(out[0]["id"], json!("S-x"));
+}
+
+#[wasm_bindgen_test]
+fn a_policy_without_the_entry_point_throws_once_from_a_batch() {
+    let sources = default_policy_sources();
+    let object: &Object = sources.dyn_ref().unwrap();
+    assert!(Reflect::delete_property(object, &"staff.rhai".into()).unwrap());
+    let policy = Policy::from_sources(&sources, None).unwrap();
+    let staff = Array::of2(
+        &js_exact(&json!({"id": "S-1", "role": "boss"})),
+        &js_exact(&json!({"id": "S-2"})),
+    );
+    let err = policy.evaluate_staff_batch(&staff).unwrap_err();
+    let info = thrown(&err);
+    assert_eq!(
+        (
+            info["kind"].clone(),
+            info["code"].clone(),
+            info["recordId"].clone()
+        ),
+        (json!("policy"), json!("missing_entry"), Value::Null)
+    );
+    assert_eq!(wire(&err)["errors"].as_array().unwrap().len(), 1);
+    // The single call says the same, whatever the record.
+    let single = policy.evaluate_staff(&staff.get(0)).unwrap_err();
+    assert_eq!(wire(&single), wire(&err));
+    assert!(policy
+        .evaluate_customers(&Array::of1(&record()), as_of())
+        .is_ok());
+    still_works();
 }
 
 #[wasm_bindgen_test]

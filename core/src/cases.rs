@@ -13,7 +13,7 @@
 //!       "expect": {"tier": "A", "reasons": [{"rule": "tier.base"}]} },
 //!     { "name": "negative revenue is refused",
 //!       "record": {"id": "T-2", "annual_revenue": -1},
-//!       "expect_error": {"kind": "record", "field": "annual_revenue"} }
+//!       "expect_error": {"kind": "record", "code": "invalid", "field": "annual_revenue"} }
 //!   ]
 //! }
 //! ```
@@ -21,13 +21,15 @@
 //! `expect` is matched against the result's JSON: every key given must match,
 //! keys not given are not checked; objects match the same way recursively,
 //! arrays must have the same length with each item matching, and everything
-//! else must be equal. A case may override `as_of`.
+//! else must be equal. A case may override `as_of`. `expect_error` is matched
+//! the same way against the error's wire form (`kind`, `code`, `record_id`,
+//! `field`, `message`, …; see [`crate::error`]).
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::NaiveDate;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::model::parse_date;
 use crate::{Error, Policy, PolicyError};
@@ -91,7 +93,8 @@ pub struct Case {
 pub enum Expectation {
     /// A result whose JSON matches this (see the module docs).
     Result(Value),
-    /// An error whose `{kind, field, message…}` matches this.
+    /// An error whose wire form (`{kind, code, record_id, field, message, …}`,
+    /// see [`crate::error`]) matches this.
     Error(Value),
 }
 
@@ -183,7 +186,7 @@ pub fn run(policy: &Policy, cases: &[Case]) -> Vec<Outcome> {
         match (&case.expect, actual) {
             (Expectation::Result(want), Ok(got)) => compare("", want, &got, &mut failures),
             (Expectation::Error(want), Err(err)) => {
-                compare("error", want, &error_json(&err), &mut failures)
+                compare("error", want, &err.to_json(), &mut failures)
             }
             (Expectation::Result(_), Err(err)) => {
                 failures.push(format!("expected a result, got error: {err}"))
@@ -221,34 +224,6 @@ pub fn evaluate(
             format!("result not serialisable: {e}"),
         )]))
     })
-}
-
-/// The `{kind, field, message, …}` object every binding reports for an error.
-pub fn error_json(err: &Error) -> Value {
-    let mut m = Map::new();
-    m.insert("kind".into(), err.kind().into());
-    match err {
-        Error::Record(e) => {
-            m.insert("field".into(), e.field.clone().into());
-            m.insert("message".into(), e.message().into());
-        }
-        Error::Rule(e) => {
-            let field = match &e.kind {
-                crate::RuleErrorKind::Shape { field, .. } => Some(field.clone()),
-                _ => None,
-            };
-            m.insert("field".into(), field.into());
-            m.insert("file".into(), e.file.clone().into());
-            m.insert("line".into(), e.line.into());
-            m.insert("column".into(), e.column.into());
-            m.insert("message".into(), e.message().into());
-        }
-        Error::Policy(e) => {
-            m.insert("field".into(), Value::Null);
-            m.insert("message".into(), e.to_string().into());
-        }
-    }
-    Value::Object(m)
 }
 
 fn compare(path: &str, want: &Value, got: &Value, failures: &mut Vec<String>) {

@@ -24,7 +24,8 @@
 //!
 //! - [`Policy`]: load (from a directory or in-memory sources), check, evaluate.
 //! - [`model`]: the record and result types of the spec.
-//! - [`Error`]: policy, record and rule errors with file/line or id/field.
+//! - [`Error`]: policy, record and rule errors with file/line or id/field, and
+//!   their one JSON wire form with a stable `code` per kind ([`error`]).
 //! - [`batch`]: parallel evaluation preserving input order.
 //! - [`cases`]: a policy's own test cases (`kam test`).
 //! - `table` (feature `arrow`): whole Arrow tables in, scored Arrow tables out.
@@ -45,7 +46,8 @@ pub mod policy;
 pub mod table;
 
 pub use error::{
-    Error, PolicyError, PolicyErrors, RecordError, RecordErrorKind, RuleError, RuleErrorKind,
+    Error, PolicyCode, PolicyError, PolicyErrors, RecordError, RecordErrorKind, RuleError,
+    RuleErrorKind,
 };
 pub use eval::period::{Span, StaffPeriodResult, PERIOD_FUNCTIONS};
 pub use model::{

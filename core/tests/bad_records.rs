@@ -44,6 +44,16 @@ fn check(name: &str, got: &Value, want: &Value) {
     assert_eq!(got["line"], want["line"], "{name}: {got}");
     assert_eq!(got["id"], want["id"], "{name}: {got}");
     assert_eq!(error["field"], want["field"], "{name}: {got}");
+    // The error names the record's id whenever the line has one, and its code.
+    assert_eq!(error["record_id"], want["id"], "{name}: {got}");
+    let codes = ["malformed", "missing", "invalid", "unknown_field"];
+    assert!(
+        codes.contains(&error["code"].as_str().unwrap_or_default()),
+        "{name}: {got}"
+    );
+    if let Some(code) = want.get("code") {
+        assert_eq!(&error["code"], code, "{name}: {got}");
+    }
     assert!(
         !error["message"].as_str().unwrap_or_default().is_empty(),
         "{name}"

@@ -472,7 +472,11 @@ fn staff_csv_with_dotted_columns_and_aggregation_needs_its_functions() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("staff_period_inputs"));
-    assert!(out.stdout.is_empty());
+    // One policy error line (the defects in `errors`), no record lines.
+    let got = lines(&out);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0]["error"]["code"], "missing_entry");
+    assert_eq!(got[0]["error"]["errors"].as_array().map(Vec::len), Some(2));
 }
 
 #[test]
@@ -615,4 +619,150 @@ fn a_csv_header_of_100_000_columns_is_read_and_reported() {
     assert_eq!(got[0]["line"], json!(2));
     assert_eq!(got[0]["error"]["kind"], json!("record"));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `tests/vectors/errors/wire.json` through the command: each record as one
+/// input line, with its policy as a folder (and its limits as `--limits`).
+/// A record's error line is `{"line": 1, "id", "error"}`, the error exactly
+/// the recorded wire form; a policy without the entry point exits 2 with one
+/// `{"line": null, "id": null, "error"}` line and evaluates nothing.
+#[test]
+fn the_error_vectors_give_their_wire_form_on_the_command_line() {
+    let text = std::fs::read_to_string(root().join("tests/vectors/errors/wire.json")).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let as_of = doc["as_of"].as_str().unwrap();
+    for case in doc["cases"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let policy_name = case["policy"].as_str().unwrap();
+        let spec = &doc["policies"][policy_name];
+        let dir = policy_copy(&format!("wire-{policy_name}"));
+        for gone in spec["remove"].as_array().into_iter().flatten() {
+            std::fs::remove_file(dir.join(gone.as_str().unwrap())).unwrap();
+        }
+        for (file, text) in spec["files"].as_object().into_iter().flatten() {
+            std::fs::write(dir.join(file), text.as_str().unwrap()).unwrap();
+        }
+        let entry = case["entry"].as_str().unwrap();
+        let command = if entry == "customer" {
+            "customers"
+        } else {
+            "staff"
+        };
+        let mut args = vec![command, "--policy", dir.to_str().unwrap()];
+        if entry == "customer" {
+            args.extend(["--as-of", as_of]);
+        }
+        let limits = spec.get("limits").map(Value::to_string);
+        if let Some(limits) = &limits {
+            args.extend(["--limits", limits.as_str()]);
+        }
+        let input = format!("{}\n", case["record"]);
+        let out = kam(&args, Some(input.as_bytes()));
+        let want = &case["expect_error"];
+        let got = lines(&out);
+        let policy_error = want["kind"] == "policy";
+        let line = if policy_error { Value::Null } else { json!(1) };
+        let envelope = json!({"line": line, "id": want["record_id"], "error": want});
+        assert_eq!(got.len(), 1, "{name}: {got:?}");
+        assert_eq!(got[0].to_string(), envelope.to_string(), "{name}");
+        assert_eq!(
+            out.status.code(),
+            Some(if policy_error { 2 } else { 1 }),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn a_policy_without_the_entry_point_a_command_needs_exits_2_evaluating_nothing() {
+    for (file, command, input) in [
+        ("staff.rhai", "staff", "data/staff.jsonl"),
+        ("customer.rhai", "customers", "data/customers.jsonl"),
+    ] {
+        let dir = policy_copy(&format!("no-{command}"));
+        std::fs::remove_file(dir.join(file)).unwrap();
+        let policy = dir.to_str().unwrap();
+        let out = kam(&[command, "--policy", policy, input], None);
+        assert_eq!(out.status.code(), Some(2), "{command}");
+        let got = lines(&out);
+        assert_eq!(
+            got.len(),
+            1,
+            "{command}: one policy error line, no record lines: {got:?}"
+        );
+        assert_eq!(
+            (&got[0]["line"], &got[0]["id"]),
+            (&Value::Null, &Value::Null)
+        );
+        let error = &got[0]["error"];
+        assert_eq!(
+            (&error["kind"], &error["code"]),
+            (&json!("policy"), &json!("missing_entry"))
+        );
+        assert_eq!(error["file"], "(policy)");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("nothing evaluated"), "{stderr}");
+        // As a table: nothing on stdout, the same exit code.
+        let out = kam(
+            &[command, "--policy", policy, "--format", "table", input],
+            None,
+        );
+        assert_eq!(out.status.code(), Some(2), "{command} --format table");
+        assert!(out.stdout.is_empty());
+    }
+    // Aggregating needs the period functions too.
+    let dir = policy_copy("no-period");
+    std::fs::remove_file(dir.join("staff_grading.rhai")).unwrap();
+    let policy = dir.to_str().unwrap();
+    let out = kam(
+        &[
+            "staff",
+            "--policy",
+            policy,
+            "--aggregate",
+            "quarter",
+            "data/staff.jsonl",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let got = lines(&out);
+    assert_eq!(got.len(), 1, "{got:?}");
+    let missing: Vec<&str> = got[0]["error"]["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(missing.len(), 4, "{missing:?}");
+    assert!(
+        missing[0].contains("staff_period_inputs(months, p)"),
+        "{missing:?}"
+    );
+}
+
+#[test]
+fn record_error_lines_carry_the_code_and_the_record_id() {
+    let input = b"{\"id\": \"C-1\", \"annual_revenue\": -1}\n{\"id\": \"C-2\"}\n{\"id\": \"C-3\", \"anual_revenue\": 1}\n[1]\n";
+    let out = kam(&[CUSTOMERS, &["-"]].concat(), Some(input));
+    assert_eq!(out.status.code(), Some(1));
+    let got: Vec<(Value, Value, Value)> = lines(&out)
+        .iter()
+        .map(|l| {
+            (
+                l["id"].clone(),
+                l["error"]["record_id"].clone(),
+                l["error"]["code"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (json!("C-1"), json!("C-1"), json!("invalid")),
+            (json!("C-2"), json!("C-2"), json!("missing")),
+            (json!("C-3"), json!("C-3"), json!("unknown_field")),
+            (Value::Null, Value::Null, json!("malformed")),
+        ]
+    );
 }

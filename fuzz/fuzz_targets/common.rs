@@ -15,15 +15,10 @@ pub const RULES: &[(&str, &str)] = &[
     ("staff_grading.rhai", include_str!("../../rules/staff_grading.rhai")),
 ];
 
-#[allow(dead_code)] // used by the record target only
 pub fn default_policy() -> &'static kam::Policy {
     static POLICY: OnceLock<kam::Policy> = OnceLock::new();
     POLICY.get_or_init(|| match kam::Policy::from_sources(RULES.iter().copied()) {
         Ok(p) => p,
         Err(e) => panic!("the bundled policy must load: {e}"),
     })
-}
-
-pub fn as_of() -> chrono::NaiveDate {
-    chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default()
 }

@@ -31,7 +31,7 @@ const ONE_POINT_ZERO: Decimal = Decimal::from_parts(10, 0, 0, false, 1);
 const COMPLETION_MAX: i64 = 25;
 const COMPLETION_STEP: Decimal = Decimal::from_parts(5, 0, 0, false, 2);
 const COMPLETION_STEP_TEXT: &str = "5%";
-/// `completion_bonus_cap` is `()`; the rule still caps the bonus at 1000.
+/// `completion_bonus_cap` is `()`; `completion_steps_limit` still caps the bonus.
 const COMPLETION_BONUS_LIMIT: i64 = 1000;
 /// `growth_max`, `growth_step` (100,000, and as `money` writes it).
 const GROWTH_MAX: i64 = 10;

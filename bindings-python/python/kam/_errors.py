@@ -2,18 +2,59 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+import copy
+from typing import Any, Dict, List, Optional, TypedDict, cast
+
+
+class _ErrorDictKeys(TypedDict):
+    kind: str
+    code: str
+    record_id: Optional[str]
+    field: Optional[str]
+    message: str
+
+
+class ErrorDict(_ErrorDictKeys, total=False):
+    """An error's wire form (``KamError.to_dict()``, the ``error`` of a batch entry).
+
+    ``file``/``line``/``column`` are present for rule and policy errors, ``errors``
+    (every defect: ``{"code", "file", "line", "column", "message"}``) for policy errors.
+    """
+
+    file: Optional[str]
+    line: Optional[int]
+    column: Optional[int]
+    errors: List[Dict[str, Any]]
 
 
 class KamError(Exception):
-    """Base of every error kam raises (never ``PanicException``)."""
+    """Base of every error kam raises (never ``PanicException``).
+
+    ``code`` is the error's stable machine code (``"invalid"``, ``"missing"``,
+    ``"unknown_field"``, ``"malformed"`` for records; ``"script"``, ``"shape"``,
+    ``"limit"`` for rules; ``"missing_entry"`` or ``"policy"`` for policies;
+    ``"internal"`` for a kam bug), and ``to_dict()`` its wire form: the
+    ``{"kind", "code", "record_id", "field", "message", …}`` object the CLI,
+    batch results and the JS binding report (see ``kam::error``).
+    """
 
     #: ``"policy"``, ``"record"``, ``"rule"`` or ``"internal"``.
     kind: str = "internal"
+    #: The stable machine code (see the class docs).
+    code: str = "internal"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, code: Optional[str] = None, wire: Optional[Dict[str, Any]] = None) -> None:
         super().__init__(message)
         self.message = message
+        if code is not None:
+            self.code = code
+        self._wire: Dict[str, Any] = dict(wire) if wire is not None else {}
+
+    def to_dict(self) -> ErrorDict:
+        """The error's wire form, a fresh copy: ``{"kind", "code", "record_id", "field", "message", …}``."""
+        if self._wire:
+            return cast(ErrorDict, copy.deepcopy(self._wire))
+        return {"kind": self.kind, "code": self.code, "record_id": None, "field": None, "message": self.message}
 
     def __reduce__(self) -> Any:
         # Rebuilt from the message and the attributes, so errors cross process boundaries.
@@ -21,13 +62,16 @@ class KamError(Exception):
 
 
 class PolicyError(KamError):
-    """The policy cannot be loaded: syntax, a missing file or function, a bad parameter.
+    """The policy cannot be loaded (syntax, a missing file or function, a bad parameter),
+    or lacks the entry point a call needs (``code == "missing_entry"``: a batch raises
+    it once, before any record is evaluated).
 
     ``errors`` lists every defect (``{"file", "line", "column", "message"}``), what an
     editor needs to underline them; ``file``/``line``/``column`` are the first one's.
     """
 
     kind = "policy"
+    code = "policy"
 
     def __init__(
         self,
@@ -37,8 +81,10 @@ class PolicyError(KamError):
         line: Optional[int] = None,
         column: Optional[int] = None,
         errors: Optional[List[Dict[str, Any]]] = None,
+        code: Optional[str] = None,
+        wire: Optional[Dict[str, Any]] = None,
     ) -> None:
-        super().__init__(message)
+        super().__init__(message, code=code, wire=wire)
         self.file = file
         self.line = line
         self.column = column
@@ -54,6 +100,7 @@ class RecordError(KamError):
     """
 
     kind = "record"
+    code = "invalid"
 
     def __init__(
         self,
@@ -63,8 +110,10 @@ class RecordError(KamError):
         line: Optional[int] = None,
         field: Optional[str] = None,
         detail: Optional[str] = None,
+        code: Optional[str] = None,
+        wire: Optional[Dict[str, Any]] = None,
     ) -> None:
-        super().__init__(message)
+        super().__init__(message, code=code, wire=wire)
         self.record_id = record_id
         self.line = line
         self.field = field
@@ -79,6 +128,7 @@ class RuleError(KamError):
     """
 
     kind = "rule"
+    code = "script"
 
     def __init__(
         self,
@@ -91,8 +141,10 @@ class RuleError(KamError):
         field: Optional[str] = None,
         limit: bool = False,
         detail: Optional[str] = None,
+        code: Optional[str] = None,
+        wire: Optional[Dict[str, Any]] = None,
     ) -> None:
-        super().__init__(message)
+        super().__init__(message, code=code, wire=wire)
         self.record_id = record_id
         self.file = file
         self.line = line

@@ -34,6 +34,8 @@ impl Policy {
         record: &CustomerRecord,
         as_of: NaiveDate,
     ) -> Result<CustomerResult, Error> {
+        // A missing entry point is the policy's error, whatever the record.
+        self.require(&[ENTRY])?;
         let c = to_dynamic(self, record)?;
         let args = (c, rhai::Dynamic::from(as_of), self.params().clone());
         let value = super::call_entry(self, ENTRY, "customer(c, as_of, p)", &record.id, args)?;
@@ -41,16 +43,20 @@ impl Policy {
     }
 
     /// Reads a JSON record (filling defaults, checking every field) and evaluates it.
+    /// A policy without `customer` is a policy error before the record is read.
     pub fn evaluate_customer_json(
         &self,
         record: &Value,
         as_of: NaiveDate,
     ) -> Result<CustomerResult, Error> {
+        self.require(&[ENTRY])?;
         let record = CustomerRecord::from_json(record)?;
         self.evaluate_customer(&record, as_of)
     }
 
     /// Evaluates many customers in parallel; one result per record, in input order.
+    /// A policy without `customer` gives its policy error in every slot: ask
+    /// [`Policy::require`]`(&["customer"])` first to report it once.
     pub fn evaluate_customers(
         &self,
         records: &[CustomerRecord],

@@ -11,6 +11,57 @@ use rhai::{CallFnOptions, Dynamic, EvalAltResult, Scope};
 use crate::error::{PolicyError, PolicyErrors, RuleError, RuleErrorKind};
 use crate::{Error, Policy};
 
+/// The functions kam calls, with the signature an error names when a policy lacks one.
+const SIGNATURES: &[(&str, &str)] = &[
+    ("customer", "customer(c, as_of, p)"),
+    ("staff", "staff(s, p)"),
+    ("staff_period_inputs", "staff_period_inputs(months, p)"),
+    ("staff_kpis", "staff_kpis(s, p)"),
+    ("staff_period_total", "staff_period_total(totals, p)"),
+    ("staff_grade", "staff_grade(total, p)"),
+];
+
+impl Policy {
+    /// Checks that the policy defines every function in `functions` (entry
+    /// points such as `"customer"` or `"staff"`, or the
+    /// [`PERIOD_FUNCTIONS`](crate::PERIOD_FUNCTIONS)): `Ok`, or one
+    /// `missing_entry` [`PolicyError`] per function it lacks.
+    ///
+    /// Evaluating with a missing entry point is a policy error for every
+    /// record, so the CLI and the Python and JS batch calls ask this first
+    /// and report the error once, evaluating nothing. The Rust batch calls
+    /// ([`Policy::evaluate_customers`], …) return one `Result` per record and
+    /// so give the same policy error in each slot: call this first to get it once.
+    ///
+    /// ```
+    /// let mut files = kam::Policy::read_sources("../rules")?;
+    /// files.remove("staff.rhai");
+    /// let policy = kam::Policy::from_sources(files)?;
+    /// assert!(policy.require(&["customer"]).is_ok());
+    /// let err = kam::Error::from(policy.require(&["staff"]).unwrap_err());
+    /// assert_eq!(err.code(), "missing_entry");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn require(&self, functions: &[&str]) -> Result<(), PolicyErrors> {
+        let missing: Vec<PolicyError> = functions
+            .iter()
+            .filter(|name| !self.defines(name) && !self.has_function(name))
+            .map(|name| {
+                let signature = SIGNATURES
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map_or_else(|| format!("{name}(…)"), |(_, s)| (*s).to_string());
+                PolicyError::missing_entry(&signature)
+            })
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(PolicyErrors(missing))
+        }
+    }
+}
+
 /// Calls script function `name` (an entry point or a function the engine
 /// needs, like `staff_kpis`) with `args`, or reports a rule error located in
 /// the policy file where the script failed. `signature` names the function
@@ -27,10 +78,9 @@ pub(crate) fn call_entry(
         None => match policy.function_file(name) {
             Some(file) => file,
             None => {
-                return Err(Error::Policy(PolicyErrors(vec![PolicyError::new(
-                    "(policy)",
-                    format!("this policy defines no `{signature}` function"),
-                )])))
+                return Err(Error::Policy(PolicyErrors(vec![
+                    PolicyError::missing_entry(signature),
+                ])))
             }
         },
     };

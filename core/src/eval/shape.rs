@@ -74,12 +74,21 @@ impl std::fmt::Display for Field<'_, '_> {
     }
 }
 
-/// The `i`th item of a list field, for errors.
-struct Item<'a>(&'a dyn Display, usize);
+/// The `i`th item of a list field, for errors: `reasons[2]`.
+struct ListItem<'a>(&'a dyn Display, usize);
 
-impl Display for Item<'_> {
+impl Display for ListItem<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}[{}]", self.0, self.1)
+    }
+}
+
+/// The entry `key` of a map field (a KPI of `kpis`), for errors: `kpis.churn_rate`.
+struct MapEntry<'a>(&'a dyn Display, &'a str);
+
+impl Display for MapEntry<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.0, self.1)
     }
 }
 
@@ -178,7 +187,7 @@ impl Returned {
                 let value = if x.is_unit() {
                     None
                 } else {
-                    Some(as_number(&Item2(&field, &k), &x)?)
+                    Some(as_number(&MapEntry(&field, &k), &x)?)
                 };
                 Ok((k.to_string(), value))
             })
@@ -260,7 +269,7 @@ impl Returned {
         as_array(&field, v)?
             .into_iter()
             .enumerate()
-            .map(|(i, x)| as_string(&Item(&field, i), x))
+            .map(|(i, x)| as_string(&ListItem(&field, i), x))
             .collect()
     }
 
@@ -283,7 +292,7 @@ impl Returned {
         as_array(&field, v)?
             .into_iter()
             .enumerate()
-            .map(|(i, x)| Returned::open(x, &Item(&field, i).to_string(), keys))
+            .map(|(i, x)| Returned::open(x, &ListItem(&field, i).to_string(), keys))
             .collect()
     }
 
@@ -300,15 +309,6 @@ fn as_number(field: &dyn Display, v: &Dynamic) -> Shaped<Decimal> {
         Ok(d.normalize())
     } else {
         Err(mismatch(field, "a number", v))
-    }
-}
-
-/// A named entry of a map field, for errors.
-struct Item2<'a>(&'a dyn Display, &'a str);
-
-impl Display for Item2<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}.{}", self.0, self.1)
     }
 }
 

@@ -24,6 +24,8 @@ const RESULT_KEYS: &[&str] = &[
 impl Policy {
     /// Scores one staff-month: KPIs, the 100-point scorecard, grade, actions.
     pub fn evaluate_staff(&self, record: &StaffRecord) -> Result<StaffResult, Error> {
+        // A missing entry point is the policy's error, whatever the record.
+        self.require(&[ENTRY])?;
         let s = to_dynamic(record)?;
         let value = super::call_entry(
             self,
@@ -36,12 +38,16 @@ impl Policy {
     }
 
     /// Reads a JSON staff record (filling defaults, checking every field) and scores it.
+    /// A policy without `staff` is a policy error before the record is read.
     pub fn evaluate_staff_json(&self, record: &Value) -> Result<StaffResult, Error> {
+        self.require(&[ENTRY])?;
         let record = StaffRecord::from_json(record)?;
         self.evaluate_staff(&record)
     }
 
     /// Scores many staff-months in parallel; one result per record, in input order.
+    /// A policy without `staff` gives its policy error in every slot: ask
+    /// [`Policy::require`]`(&["staff"])` first to report it once.
     pub fn evaluate_staff_batch(&self, records: &[StaffRecord]) -> Vec<Result<StaffResult, Error>> {
         batch::map(records, |r| self.evaluate_staff(r))
     }

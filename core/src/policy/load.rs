@@ -2,7 +2,8 @@
 //!
 //! A policy is a set of `.rhai` files (see `rules/CONTRACT.md`):
 //! - `policy.rhai`: a map literal declaring `name`, `version` and `tiers` (best first);
-//! - `parameters.rhai`: a map literal of every number a rule uses;
+//! - `parameters.rhai`: a map literal of every number a rule uses (kam adds
+//!   `tiers` and the rating names of `RATING_NAMES` to it);
 //! - any other `.rhai` file: `fn` definitions only. All files' functions are
 //!   visible to each other; the engine calls the entry points (`customer`, …).
 //!
@@ -17,11 +18,23 @@ use sha2::{Digest, Sha256};
 
 use super::{Entry, Manifest};
 use crate::error::{PolicyError, PolicyErrors};
+use crate::model::staff::{Analysis, Communication, Knowledge};
 
 /// The file declaring name, version and tiers.
 pub const MANIFEST_FILE: &str = "policy.rhai";
 /// The file holding every parameter.
 pub const PARAMETERS_FILE: &str = "parameters.rhai";
+
+/// The names a staff record's ratings accept (spec §3), which kam adds to the
+/// parameters beside `tiers` so that rules need not list them again:
+/// `p.knowledge_criteria`, `p.analysis_levels`, `p.communication_levels`, each
+/// an array of strings in contract order. Like `tiers`, `parameters.rhai`
+/// cannot define them.
+pub(crate) const RATING_NAMES: &[(&str, &[&str])] = &[
+    ("knowledge_criteria", Knowledge::NAMES),
+    ("analysis_levels", Analysis::NAMES),
+    ("communication_levels", Communication::NAMES),
+];
 
 /// Everything a compiled policy holds besides its engine.
 pub(crate) struct Compiled {
@@ -195,12 +208,10 @@ pub(crate) fn compile(
 
     match (manifest, params) {
         (Some(manifest), Some(mut params)) if errors.is_empty() => {
-            let tiers: rhai::Array = manifest
-                .tiers
-                .iter()
-                .map(|t| Dynamic::from(t.clone()))
-                .collect();
-            params.insert("tiers".into(), Dynamic::from_array(tiers));
+            params.insert("tiers".into(), strings(&manifest.tiers));
+            for (key, names) in RATING_NAMES {
+                params.insert((*key).into(), strings(names));
+            }
             super::sandbox::register_fields(engine, params.keys().map(|k| k.as_str()));
             let mut functions = HashMap::new();
             for ((name, _), file) in &defined {
@@ -219,6 +230,16 @@ pub(crate) fn compile(
         }
         _ => Err(PolicyErrors(errors)),
     }
+}
+
+/// A list of names as a rhai array of strings.
+fn strings(names: &[impl AsRef<str>]) -> Dynamic {
+    Dynamic::from_array(
+        names
+            .iter()
+            .map(|n| Dynamic::from(n.as_ref().to_string()))
+            .collect(),
+    )
 }
 
 fn collect<T>(errors: &mut Vec<PolicyError>, r: Result<T, PolicyError>) -> Option<T> {
@@ -311,6 +332,15 @@ fn read_parameters(engine: &Engine, ast: &AST) -> Result<Map, PolicyError> {
         return Err(PolicyError::new(
             PARAMETERS_FILE,
             "`tiers` is reserved: declare tiers in policy.rhai; rules see them as `p.tiers`",
+        ));
+    }
+    if let Some((key, names)) = RATING_NAMES.iter().find(|(k, _)| map.contains_key(*k)) {
+        return Err(PolicyError::new(
+            PARAMETERS_FILE,
+            format!(
+                "`{key}` is reserved: kam adds the names a staff record accepts ({}); rules see them as `p.{key}`",
+                names.join(", ")
+            ),
         ));
     }
     Ok(map)

@@ -171,11 +171,6 @@ impl Policy {
         self.inner.functions.contains_key(name)
     }
 
-    /// Whether the policy defines the entry point `name` (e.g. `"customer"`).
-    pub fn defines(&self, name: &str) -> bool {
-        self.inner.entries.contains_key(name)
-    }
-
     pub(crate) fn engine(&self) -> &Engine {
         &self.inner.engine
     }
@@ -195,6 +190,11 @@ impl Policy {
 
     pub(crate) fn entry(&self, name: &str) -> Option<&Entry> {
         self.inner.entries.get(name)
+    }
+
+    /// Whether the policy defines the entry point `name` (e.g. `"customer"`).
+    pub(crate) fn defines(&self, name: &str) -> bool {
+        self.inner.entries.contains_key(name)
     }
 }
 
@@ -270,6 +270,39 @@ mod tests {
         let a2 = Policy::from_sources(minimal(&[])).unwrap();
         assert_ne!(a.info().digest, b.info().digest);
         assert_eq!(a.info().digest, a2.info().digest);
+    }
+
+    #[test]
+    fn kam_adds_the_tiers_and_the_rating_names_to_the_parameters() {
+        let check = "fn check_parameters(p) {\n  throw `${p.tiers.join(\",\")}|${p.knowledge_criteria.join(\",\")}|${p.analysis_levels.join(\",\")}|${p.communication_levels.join(\",\")}`;\n}\n";
+        let errs = Policy::from_sources(minimal(&[("check.rhai", check)]))
+            .unwrap_err()
+            .0;
+        let want = [
+            "A,B".to_string(),
+            crate::model::staff::Knowledge::NAMES.join(","),
+            crate::model::staff::Analysis::NAMES.join(","),
+            crate::model::staff::Communication::NAMES.join(","),
+        ]
+        .join("|");
+        assert!(errs[0].message.contains(&want), "{errs:?}");
+
+        for key in [
+            "tiers",
+            "knowledge_criteria",
+            "analysis_levels",
+            "communication_levels",
+        ] {
+            let params = format!("#{{ {key}: [] }}");
+            let errs = Policy::from_sources(minimal(&[("parameters.rhai", &params)]))
+                .unwrap_err()
+                .0;
+            assert_eq!(errs[0].file, "parameters.rhai");
+            assert!(
+                errs[0].message.contains(&format!("`{key}` is reserved")),
+                "{errs:?}"
+            );
+        }
     }
 
     #[test]

@@ -35,7 +35,7 @@
 //! | `categories`, `admission.failed`, `admission.approvals`, `blacklist_proposal.needs` | list\<utf8\> |
 //! | `visit.interval_days` | int64 |
 //! | `reasons` | list\<struct\<rule: utf8, message: utf8\>\> |
-//! | `error` | struct\<kind, field, message, file: utf8, line, column: int64\> |
+//! | `error` | struct\<kind, code, record_id, field, message, file: utf8, line, column: int64\>: the error's wire form (`kam::error`), null on good rows |
 //!
 //! | staff | type |
 //! |---|---|
@@ -132,7 +132,9 @@ pub struct Scored {
 ///
 /// A bad row gets an `error` and nulls; the table is refused only when a
 /// column cannot be read at all (an unsupported type, or an unknown column with
-/// [`ExtraColumns::Error`]): a [`RecordError`] naming the column.
+/// [`ExtraColumns::Error`]): a [`RecordError`] naming the column; or when the
+/// policy defines no `customer` entry point: one `missing_entry` policy error,
+/// nothing evaluated.
 pub fn score_customers(
     policy: &Policy,
     schema: &Schema,
@@ -141,6 +143,7 @@ pub fn score_customers(
     options: &TableOptions,
 ) -> Result<Scored, Error> {
     check_batches(schema, batches)?;
+    policy.require(&["customer"])?;
     let plan = Plan::new(
         schema,
         crate::model::customer::FIELDS,
@@ -162,7 +165,7 @@ pub fn score_customers(
 ///
 /// The `kpis.*` and `score.*` columns are those the policy returned, in the
 /// order they first appear, so the whole table is scored before it is written.
-/// Errors as for [`score_customers`].
+/// Errors as for [`score_customers`] (the entry point is `staff`).
 pub fn score_staff(
     policy: &Policy,
     schema: &Schema,
@@ -170,6 +173,7 @@ pub fn score_staff(
     options: &TableOptions,
 ) -> Result<Scored, Error> {
     check_batches(schema, batches)?;
+    policy.require(&["staff"])?;
     let plan = Plan::new(schema, crate::model::staff::FIELDS, options.extra_columns)?;
     let mut rows = Vec::new();
     for chunk in chunks(batches, options.batch_rows) {

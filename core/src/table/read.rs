@@ -73,14 +73,9 @@ impl Plan {
         let mut obj = Map::new();
         let mut attributes = Map::new();
         for (i, target) in &self.columns {
-            let column = batch.column(*i);
-            let mut value = cell(column, row);
-            if Some(*i) == self.id_column {
-                // An integer id column is still an id: compare as text, like CSV.
-                if let Value::Number(n) = &value {
-                    value = Value::String(n.to_string());
-                }
-            }
+            // An integer `id` cell stays a number, for the record reader to
+            // refuse as it refuses `{"id": 5}` (spec §2: an id is a string).
+            let value = cell(batch.column(*i), row);
             if value.is_null() {
                 continue;
             }

@@ -12,8 +12,9 @@ use arrow_buffer::{NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{ArrowError, DataType, Field, Fields};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use serde_json::Value;
 
-use crate::{Error, Reason, RuleErrorKind};
+use crate::{Error, Reason};
 
 /// Precision of every decimal column.
 pub const DECIMAL_PRECISION: u8 = 38;
@@ -54,6 +55,8 @@ pub(super) fn reasons_type() -> DataType {
 fn error_fields() -> Fields {
     Fields::from(vec![
         field("kind", DataType::Utf8),
+        field("code", DataType::Utf8),
+        field("record_id", DataType::Utf8),
         field("field", DataType::Utf8),
         field("message", DataType::Utf8),
         field("file", DataType::Utf8),
@@ -252,11 +255,15 @@ impl Reasons {
     }
 }
 
-/// The `error` column: null for a good row, `{kind, field, message, file, line, column}` for a bad one.
+/// The `error` column: null for a good row, the error's wire form
+/// (`kam::error`: `{kind, code, record_id, field, message, file, line, column}`)
+/// for a bad one.
 #[derive(Default)]
 pub(super) struct Errors {
     valid: Vec<bool>,
     kind: Text,
+    code: Text,
+    record_id: Text,
     field: Text,
     message: Text,
     file: Text,
@@ -266,24 +273,17 @@ pub(super) struct Errors {
 impl Errors {
     pub(super) fn push(&mut self, e: Option<&Error>) {
         self.valid.push(e.is_some());
-        let (field, file, line, column) = match e {
-            Some(Error::Record(r)) => (r.field.as_deref(), None, None, None),
-            Some(Error::Rule(r)) => {
-                let field = match &r.kind {
-                    RuleErrorKind::Shape { field, .. } => Some(field.as_str()),
-                    _ => None,
-                };
-                let pos = |n: Option<usize>| n.and_then(|n| i64::try_from(n).ok());
-                (field, Some(r.file.as_str()), pos(r.line), pos(r.column))
-            }
-            _ => (None, None, None, None),
-        };
-        self.kind.push(e.map(Error::kind));
-        self.field.push(field);
-        self.message.push(e.map(message).as_deref());
-        self.file.push(file);
-        self.line.push(line);
-        self.column.push(column);
+        let wire = e.map(Error::to_json).unwrap_or_default();
+        let text = |key: &str| wire.get(key).and_then(Value::as_str);
+        let int = |key: &str| wire.get(key).and_then(Value::as_i64);
+        self.kind.push(text("kind"));
+        self.code.push(text("code"));
+        self.record_id.push(text("record_id"));
+        self.field.push(text("field"));
+        self.message.push(text("message"));
+        self.file.push(text("file"));
+        self.line.push(int("line"));
+        self.column.push(int("column"));
     }
     pub(super) fn finish(self) -> Result<ArrayRef, ArrowError> {
         let nulls = NullBuffer::from(self.valid);
@@ -291,6 +291,8 @@ impl Errors {
             error_fields(),
             vec![
                 self.kind.finish()?,
+                self.code.finish()?,
+                self.record_id.finish()?,
                 self.field.finish()?,
                 self.message.finish()?,
                 self.file.finish()?,
@@ -299,15 +301,6 @@ impl Errors {
             ],
             Some(nulls),
         )?))
-    }
-}
-
-/// The message every binding reports (the same as `cases::error_json`'s).
-fn message(e: &Error) -> String {
-    match e {
-        Error::Record(r) => r.message(),
-        Error::Rule(r) => r.message(),
-        other => other.to_string(),
     }
 }
 

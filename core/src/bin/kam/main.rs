@@ -120,12 +120,9 @@ fn main() -> ExitCode {
                 limits,
                 format,
                 &file,
-                table::CUSTOMER,
-                |p, record| {
-                    let result = p.evaluate_customer_json(record, as_of)?;
-                    let row = table::customer_row(&result);
-                    Ok((to_json(&result)?, row))
-                },
+                (table::CUSTOMER, table::customer_row),
+                "customer",
+                |p, record| p.evaluate_customer_json(record, as_of),
             )
         }
         Command::Staff {
@@ -133,11 +130,15 @@ fn main() -> ExitCode {
             aggregate: None,
             format,
             file,
-        } => run_lines(&policy, limits, format, &file, table::STAFF, |p, record| {
-            let result = p.evaluate_staff_json(record)?;
-            let row = table::staff_row(&result);
-            Ok((to_json(&result)?, row))
-        }),
+        } => run_lines(
+            &policy,
+            limits,
+            format,
+            &file,
+            (table::STAFF, table::staff_row),
+            "staff",
+            |p, record| p.evaluate_staff_json(record),
+        ),
         Command::Staff {
             policy,
             aggregate: Some(span),
@@ -170,24 +171,62 @@ fn load(dir: &Path, limits: &Limits) -> Result<Policy, u8> {
     })
 }
 
+/// [`load`], then a policy error before anything is read or evaluated when
+/// the policy lacks one of `functions` (an entry point, the period functions):
+/// one `{"line": null, "id": null, "error": {…}}` line (JSON format) and the
+/// defects on stderr.
+fn load_requiring(
+    dir: &Path,
+    limits: &Limits,
+    functions: &[&str],
+    format: Format,
+) -> Result<Policy, u8> {
+    let policy = load(dir, limits)?;
+    let Err(errors) = policy.require(functions) else {
+        return Ok(policy);
+    };
+    for e in &errors.0 {
+        eprintln!("error: {}: {e}", dir.display());
+    }
+    eprintln!("{}: nothing evaluated", dir.display());
+    if let Format::Json = format {
+        let line =
+            serde_json::json!({"line": null, "id": null, "error": Error::from(errors).to_json()});
+        let mut out = std::io::stdout().lock();
+        if let Err(e) = writeln!(out, "{line}") {
+            write_failed(e);
+        }
+    }
+    Err(USAGE_OR_POLICY)
+}
+
 /// Records evaluated per parallel batch: large enough to keep every core busy,
 /// small enough that memory stays flat on a million-line export.
 const CHUNK: usize = 16_384;
 
-/// A record's JSON result and its table cells, or why it failed.
-type Evaluated = Result<(Value, Vec<String>), Error>;
+/// What a record gives the output, built in the parallel part and only for
+/// the format asked for: its JSON line (written by `serde_json::to_writer`
+/// from the result itself, no `Value` in between) or its table cells.
+enum Output {
+    Json(Vec<u8>),
+    Row(Vec<String>),
+}
+
+/// A table's columns and how a result becomes its cells (`--format table`).
+type TableOf<R> = (&'static [&'static str], fn(&R) -> Vec<String>);
 
 /// Evaluates every input line with `eval`, in parallel chunks, writing one
-/// output line (or table row) per input line in order.
-fn run_lines(
+/// output line (or table row under `header`, made by `row`) per input line in order.
+fn run_lines<R: serde::Serialize>(
     dir: &Path,
     limits: &Limits,
     format: Format,
     file: &str,
-    header: &[&str],
-    eval: impl Fn(&Policy, &Value) -> Evaluated + Sync + Send,
+    (header, row): TableOf<R>,
+    entry: &str,
+    eval: impl Fn(&Policy, &Value) -> Result<R, Error> + Sync + Send,
 ) -> u8 {
-    let policy = match load(dir, limits) {
+    let policy = match load_requiring(dir, limits, &[entry], format) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -215,31 +254,34 @@ fn run_lines(
             item.record()
                 .map_err(Error::from)
                 .and_then(|record| eval(&policy, &record))
+                .and_then(|result| match format {
+                    Format::Json => to_json(&result).map(Output::Json),
+                    Format::Table => Ok(Output::Row(row(&result))),
+                })
                 .map_err(|e| with_line(e, item.line))
         });
         total += results.len();
         failed += results.iter().filter(|r| r.is_err()).count();
-        let written = match format {
-            Format::Json => results
-                .iter()
-                .zip(&items)
-                .try_for_each(|(r, item)| match r {
-                    Ok((value, _)) => writeln!(out, "{value}"),
-                    Err(e) => writeln!(out, "{}", error_line(e, item.line)),
-                }),
-            Format::Table => {
-                table_rows.extend(items.iter().zip(&results).map(|(item, r)| {
-                    let cells = match r {
-                        Ok((_, row)) => row.clone(),
-                        Err(e) => table::error_row(e),
-                    };
-                    std::iter::once(item.line.to_string())
-                        .chain(cells)
-                        .collect()
-                }));
-                Ok(())
-            }
+        let numbered = |line: usize, cells: Vec<String>| -> Vec<String> {
+            std::iter::once(line.to_string()).chain(cells).collect()
         };
+        let written = results
+            .into_iter()
+            .zip(&items)
+            .try_for_each(|(r, item)| match (format, r) {
+                (_, Ok(Output::Json(json))) => {
+                    out.write_all(&json).and_then(|()| out.write_all(b"\n"))
+                }
+                (_, Ok(Output::Row(cells))) => {
+                    table_rows.push(numbered(item.line, cells));
+                    Ok(())
+                }
+                (Format::Json, Err(e)) => writeln!(out, "{}", error_line(&e, item.line)),
+                (Format::Table, Err(e)) => {
+                    table_rows.push(numbered(item.line, table::error_row(&e)));
+                    Ok(())
+                }
+            });
         if let Err(code) = written.map_err(write_failed) {
             return code;
         }
@@ -275,23 +317,13 @@ fn finish(
 /// `kam staff --aggregate`: bad lines first (one error line each, in input
 /// order), then one line per person and period.
 fn staff_periods(dir: &Path, limits: &Limits, span: kam::Span, format: Format, file: &str) -> u8 {
-    let policy = match load(dir, limits) {
+    let needs: Vec<&str> = std::iter::once("staff")
+        .chain(kam::PERIOD_FUNCTIONS.iter().copied())
+        .collect();
+    let policy = match load_requiring(dir, limits, &needs, format) {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let lacking: Vec<&str> = kam::PERIOD_FUNCTIONS
-        .iter()
-        .copied()
-        .filter(|f| !policy.has_function(f))
-        .collect();
-    if !lacking.is_empty() {
-        eprintln!(
-            "error: {}: this policy cannot aggregate: it defines no {}",
-            dir.display(),
-            lacking.join(", ")
-        );
-        return USAGE_OR_POLICY;
-    }
     let mut input = match input::Records::open(file) {
         Ok(r) => r,
         Err(e) => {
@@ -348,9 +380,9 @@ fn staff_periods(dir: &Path, limits: &Limits, span: kam::Span, format: Format, f
     let written = written.and_then(|_| {
         results.iter().try_for_each(|(label, r)| match (format, r) {
             (Format::Json, r) => match r.as_ref().map_err(Clone::clone).and_then(to_json) {
-                Ok(value) => writeln!(out, "{value}"),
+                Ok(json) => out.write_all(&json).and_then(|()| out.write_all(b"\n")),
                 Err(e) => {
-                    let line = serde_json::json!({"id": e.record_id(), "period": label, "error": cases::error_json(&e)});
+                    let line = serde_json::json!({"id": e.record_id(), "period": label, "error": e.to_json()});
                     writeln!(out, "{line}")
                 }
             },
@@ -394,20 +426,26 @@ fn with_line(e: Error, line: usize) -> Error {
     }
 }
 
-/// A result as JSON. Serialising kam's result types cannot fail today; if it
-/// ever did, the record gets an error line rather than a silent `null`.
-fn to_json(result: &impl serde::Serialize) -> Result<Value, Error> {
-    serde_json::to_value(result).map_err(|e| {
-        let message = format!("the result could not be written as JSON: {e}");
-        Error::from(kam::RecordError::from(kam::RecordErrorKind::Malformed(
-            message,
-        )))
-    })
+/// A result as its JSON text, written by `serde_json::to_writer` straight from
+/// the result (the same bytes as going through a `Value`: decimals are exact
+/// JSON numbers either way). Serialising kam's result types cannot fail today;
+/// if it ever did, the record gets an error line rather than half a line.
+fn to_json(result: &impl serde::Serialize) -> Result<Vec<u8>, Error> {
+    let mut json = Vec::with_capacity(1024);
+    serde_json::to_writer(&mut json, result)
+        .map(|()| json)
+        .map_err(|e| {
+            let message = format!("the result could not be written as JSON: {e}");
+            Error::from(kam::RecordError::from(kam::RecordErrorKind::Malformed(
+                message,
+            )))
+        })
 }
 
-/// The output line for a record that failed: `{"line", "id", "error"}`.
+/// The output line for a record that failed: `{"line", "id", "error"}`, the
+/// error in its wire form (`kam::error`).
 fn error_line(e: &Error, line: usize) -> Value {
-    serde_json::json!({"line": line, "id": e.record_id(), "error": cases::error_json(e)})
+    serde_json::json!({"line": line, "id": e.record_id(), "error": e.to_json()})
 }
 
 fn check(dir: &Path, limits: &Limits) -> u8 {
