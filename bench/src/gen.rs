@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Months, NaiveDate};
 
 /// splitmix64: small, fast and good enough to spread records; no dependency.
 pub struct Rng(u64);
@@ -695,5 +695,5 @@ impl<'a> StaffMonth<'a> {
 fn days_in_month(year: i32, month: u32) -> i64 {
     let first = NaiveDate::from_ymd_opt(year, month, 1).unwrap_or_default();
     let next = first + Months::new(1);
-    (next - first).num_days() + i64::from(first.day0())
+    (next - first).num_days()
 }

@@ -99,19 +99,16 @@ fn read_lines(path: &str) -> Result<Vec<Value>, String> {
 /// Best wall-clock seconds of `rounds` runs of `f`; the last run's output is
 /// returned so it can be checked (its drop is not timed).
 fn time<R>(rounds: usize, mut f: impl FnMut() -> R) -> (f64, R) {
-    let mut best = f64::INFINITY;
-    let mut out = None;
-    for _ in 0..rounds.max(1) {
-        drop(out.take());
+    let start = Instant::now();
+    let mut out = f();
+    let mut best = start.elapsed().as_secs_f64();
+    for _ in 1..rounds {
+        drop(out);
         let start = Instant::now();
-        let r = f();
+        out = f();
         best = best.min(start.elapsed().as_secs_f64());
-        out = Some(r);
     }
-    match out {
-        Some(r) => (best, r),
-        None => unreachable!("rounds.max(1) runs at least once"),
-    }
+    (best, out)
 }
 
 /// One measured path, as `bench/driver.py` reads it.
