@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
+step "layers (ARCHITECTURE.md)"; tests/check-layers.py
 step "format";                 cargo fmt --all -- --check
 step "lint";                   cargo clippy --workspace --all-targets -- -D warnings
 step "unit, vector, sandbox, CLI and doc tests"

@@ -49,8 +49,9 @@ pub use error::{
     Error, PolicyCode, PolicyError, PolicyErrors, RecordError, RecordErrorKind, RuleError,
     RuleErrorKind,
 };
-pub use eval::period::{Span, StaffPeriodResult, PERIOD_FUNCTIONS};
+pub use eval::period::{Span, PERIOD_FUNCTIONS};
 pub use model::{
-    Change, CustomerRecord, CustomerResult, PolicyInfo, Reason, StaffRecord, StaffResult, Status,
+    Change, CustomerRecord, CustomerResult, PolicyInfo, Reason, StaffPeriodResult, StaffRecord,
+    StaffResult, Status,
 };
 pub use policy::{Limits, LimitsError, Policy};

@@ -9,12 +9,10 @@
 use std::collections::BTreeMap;
 
 use rhai::Dynamic;
-use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
 
 use super::shape::Returned;
 use super::shape_error;
-use crate::model::{Period, PolicyInfo, Reason, StaffRecord};
+use crate::model::{Period, Reason, StaffPeriodResult, StaffRecord};
 use crate::{batch, Error, Policy, RecordError, RecordErrorKind};
 
 /// Policy functions aggregation calls, besides `staff` itself.
@@ -53,33 +51,6 @@ impl Span {
             .filter_map(|m| chrono::NaiveDate::from_ymd_opt(p.year(), m, 1).map(Period::of))
             .collect()
     }
-}
-
-/// One person's quarter or year.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StaffPeriodResult {
-    /// The person.
-    pub id: String,
-    /// `2026-Q3` or `2026`.
-    pub period: String,
-    /// Months that had a record, in order.
-    pub months: Vec<Period>,
-    /// Months of the span without a record.
-    pub missing_months: Vec<Period>,
-    /// KPIs from the summed inputs of the months present.
-    pub kpis: BTreeMap<String, Option<Decimal>>,
-    /// Each month's scorecard total, in month order.
-    pub monthly_totals: Vec<Decimal>,
-    /// The period's total (the mean of the monthly totals by default).
-    pub total: Decimal,
-    /// Grade of the period's total.
-    pub grade: String,
-    /// Actions the grade brings.
-    pub actions: Vec<String>,
-    /// Explanations: KPI gaps, missing months, the grade.
-    pub reasons: Vec<Reason>,
-    /// Which policy produced it.
-    pub policy: PolicyInfo,
 }
 
 impl Policy {

@@ -8,6 +8,7 @@ pub mod customer;
 pub(crate) mod fields;
 mod json;
 pub mod period;
+mod period_result;
 pub mod staff;
 
 pub use customer::{
@@ -17,6 +18,7 @@ pub use customer::{
 pub use fields::{is_missing_cell, parse_date};
 pub use json::{parse_json, write_decimals_as_strings};
 pub use period::Period;
+pub use period_result::StaffPeriodResult;
 pub use staff::{
     Adjustment, Analysis, Communication, Knowledge, Ratings, Reviews, Role, ScoreItem, Scorecard,
     StaffRecord, StaffResult,

@@ -1,5 +1,6 @@
 //! A compiled policy: load once, share everywhere, evaluate through `&self`.
 
+mod call;
 mod limits;
 mod load;
 pub(crate) mod sandbox;
@@ -10,6 +11,7 @@ use std::sync::Arc;
 
 use rhai::{Dynamic, Engine, AST};
 
+pub(crate) use call::call_entry;
 pub use limits::{Limits, LimitsError};
 pub(crate) use load::fn_line;
 pub use load::{MANIFEST_FILE, PARAMETERS_FILE};
@@ -142,7 +144,7 @@ impl Policy {
                 limits,
             }),
         };
-        crate::eval::check_parameters(&policy)?;
+        call::check_parameters(&policy)?;
         Ok(policy)
     }
 
