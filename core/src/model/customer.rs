@@ -2,11 +2,13 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::fields::{self, Fields};
+use super::declare::{record, result};
+use super::fields;
+use super::kind::{self, Readable};
 use super::string_enum;
+use super::{PolicyInfo, Reason};
 use crate::error::RecordError;
 
 string_enum! {
@@ -56,162 +58,92 @@ string_enum! {
     }
 }
 
-/// A dated incident in the customer's history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Incident {
-    /// When it happened.
-    pub date: NaiveDate,
-    /// What happened.
-    pub kind: IncidentKind,
+record! {
+    /// A dated incident in the customer's history.
+    pub struct Incident {
+        /// When it happened.
+        date: NaiveDate = required(kind::Date),
+        /// What happened.
+        kind: IncidentKind = required(kind::choice::<IncidentKind>()),
+    }
 }
 
-/// One customer, as a CRM exports it, with every default filled.
-///
-/// Build it from JSON with [`CustomerRecord::from_json`] (or serde, which goes
-/// through the same checks), so every invalid field is reported by name.
-///
-/// ```
-/// let record = kam::CustomerRecord::from_json(&serde_json::json!({
-///     "id": "C-001", "annual_revenue": "2999999.99", "credit_rating": "good"
-/// })).unwrap();
-/// assert_eq!(record.cumulative_revenue.to_string(), "2999999.99"); // defaults to annual
-/// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "Value")]
-#[allow(missing_docs)] // each field is documented in spec §2's table
-pub struct CustomerRecord {
-    pub id: String,
-    pub name: String,
-    pub industry: String,
-    pub scale: Option<Scale>,
-    pub relationship: Option<Relationship>,
-    pub annual_revenue: Decimal,
-    pub cumulative_revenue: Decimal,
-    pub largest_contract: Decimal,
-    pub late_payments: u32,
-    pub overdue_pickups: u32,
-    pub credit_rating: CreditRating,
-    pub legal_disputes: u32,
-    pub bad_credit_record: bool,
-    pub business_need: bool,
-    pub aligned: bool,
-    pub strategic_fit: bool,
-    pub long_term_intent: bool,
-    pub industry_influence: bool,
-    pub group_member: bool,
-    pub referrals_closed: u32,
-    /// The tier from the previous evaluation; `None` for a new customer.
-    pub tier: Option<String>,
-    pub blacklisted_until: Option<NaiveDate>,
-    pub incidents: Vec<Incident>,
-    pub last_visit: Option<NaiveDate>,
-    /// Free-form CRM fields, visible to rules as `c.attributes`.
-    pub attributes: Map<String, Value>,
+record! {
+    /// One customer, as a CRM exports it, with every default filled.
+    ///
+    /// Build it from JSON with [`CustomerRecord::from_json`] (or serde, which goes
+    /// through the same checks), so every invalid field is reported by name.
+    ///
+    /// ```
+    /// let record = kam::CustomerRecord::from_json(&serde_json::json!({
+    ///     "id": "C-001", "annual_revenue": "2999999.99", "credit_rating": "good"
+    /// })).unwrap();
+    /// assert_eq!(record.cumulative_revenue.to_string(), "2999999.99"); // defaults to annual
+    /// ```
+    #[derive(serde::Deserialize)]
+    #[serde(try_from = "Value")]
+    pub struct CustomerRecord {
+        /// The CRM's customer id.
+        id: String = required(kind::Id),
+        /// Company name.
+        name: String = default(kind::Text),
+        /// 行业: the industry, free text.
+        industry: String = default(kind::Text),
+        /// 规模: company size.
+        scale: Option<Scale> = optional(kind::choice::<Scale>()),
+        /// Which of the four relationship types the customer has with us.
+        relationship: Option<Relationship> = optional(kind::choice::<Relationship>()),
+        /// 业务量: business with us over the last 12 months, in yuan.
+        annual_revenue: Decimal = required(kind::Money),
+        /// 累计消耗: all business with us so far.
+        cumulative_revenue: Decimal = or(kind::Money, annual_revenue, "= `annual_revenue`"),
+        /// 单一合同: the largest single contract.
+        largest_contract: Decimal = default(kind::Money),
+        /// 滞期付款: late payments in the evaluation period.
+        late_payments: u32 = default(kind::Count),
+        /// 逾期未提货: goods not collected on time in the evaluation period.
+        overdue_pickups: u32 = default(kind::Count),
+        /// 信用: 很好/好/一般/差/很差.
+        credit_rating: CreditRating =
+            or(kind::choice::<CreditRating>(), CreditRating::Fair, "`fair`"),
+        /// 重大法律纠纷: major legal disputes.
+        legal_disputes: u32 = default(kind::Count),
+        /// 不良信用记录: a bad credit record on file.
+        bad_credit_record: bool = default(kind::Flag),
+        /// A clear need for what we sell, and the means to buy it.
+        business_need: bool = default(kind::Flag),
+        /// Accepts our product and service philosophy.
+        aligned: bool = default(kind::Flag),
+        /// Fits our market strategy and has potential.
+        strategic_fit: bool = default(kind::Flag),
+        /// Wants a long-term partnership.
+        long_term_intent: bool = default(kind::Flag),
+        /// 行业影响力: influence in its industry, a reference for others.
+        industry_influence: bool = default(kind::Flag),
+        /// 集团客户: part of a group account.
+        group_member: bool = default(kind::Flag),
+        /// Customers it referred to us who signed.
+        referrals_closed: u32 = default(kind::Count),
+        /// The tier from the previous evaluation (one of the policy's tiers); null for a new customer.
+        tier: Option<String> = optional(kind::Text),
+        /// 黑名单: when the customer's blacklisting ends.
+        blacklisted_until: Option<NaiveDate> = optional(kind::Date),
+        /// Dated incidents (late payments, breaches, losses…) that drive downgrades and blacklisting.
+        incidents: Vec<Incident> = default(kind::List(kind::nested::<Incident>())),
+        /// 拜访: the last visit.
+        last_visit: Option<NaiveDate> = optional(kind::Date),
+        /// Free-form fields a CRM adds, visible to rules as `c.attributes`.
+        attributes: Map<String, Value> = default(kind::Attributes),
+    }
 }
-
-/// Every field of the customer record, in contract order.
-pub(crate) const FIELDS: &[&str] = &[
-    "id",
-    "name",
-    "industry",
-    "scale",
-    "relationship",
-    "annual_revenue",
-    "cumulative_revenue",
-    "largest_contract",
-    "late_payments",
-    "overdue_pickups",
-    "credit_rating",
-    "legal_disputes",
-    "bad_credit_record",
-    "business_need",
-    "aligned",
-    "strategic_fit",
-    "long_term_intent",
-    "industry_influence",
-    "group_member",
-    "referrals_closed",
-    "tier",
-    "blacklisted_until",
-    "incidents",
-    "last_visit",
-    "attributes",
-];
 
 impl CustomerRecord {
     /// Reads a record from a JSON object, filling defaults.
     ///
     /// Errors name the record id (when readable) and the first invalid field.
     pub fn from_json(value: &Value) -> Result<Self, RecordError> {
-        fields::naming_id(value, Self::read)
+        fields::naming_id(value, |v| <Self as Readable>::read("", v))
     }
-
-    fn read(value: &Value) -> Result<Self, RecordError> {
-        let f = Fields::open(value, "", FIELDS)?;
-        let id = f.req("", "id", fields::id)?;
-        let annual_revenue = f.req("", "annual_revenue", fields::money)?;
-        let text = |name| f.opt("", name, fields::text).map(Option::unwrap_or_default);
-        let money = |name| f.opt("", name, fields::money);
-        let count = |name| {
-            f.opt("", name, fields::count)
-                .map(Option::unwrap_or_default)
-        };
-        let flag = |name| f.opt("", name, fields::flag).map(Option::unwrap_or_default);
-        Ok(CustomerRecord {
-            name: text("name")?,
-            industry: text("industry")?,
-            scale: f.opt("", "scale", |p, v| fields::choice(p, v, Scale::NAMES))?,
-            relationship: f.opt("", "relationship", |p, v| {
-                fields::choice(p, v, Relationship::NAMES)
-            })?,
-            cumulative_revenue: money("cumulative_revenue")?.unwrap_or(annual_revenue),
-            annual_revenue,
-            largest_contract: money("largest_contract")?.unwrap_or_default(),
-            late_payments: count("late_payments")?,
-            overdue_pickups: count("overdue_pickups")?,
-            credit_rating: f
-                .opt("", "credit_rating", |p, v| {
-                    fields::choice(p, v, CreditRating::NAMES)
-                })?
-                .unwrap_or(CreditRating::Fair),
-            legal_disputes: count("legal_disputes")?,
-            bad_credit_record: flag("bad_credit_record")?,
-            business_need: flag("business_need")?,
-            aligned: flag("aligned")?,
-            strategic_fit: flag("strategic_fit")?,
-            long_term_intent: flag("long_term_intent")?,
-            industry_influence: flag("industry_influence")?,
-            group_member: flag("group_member")?,
-            referrals_closed: count("referrals_closed")?,
-            tier: f.opt("", "tier", fields::text)?,
-            blacklisted_until: f.opt("", "blacklisted_until", fields::date)?,
-            incidents: f
-                .opt("", "incidents", |p, v| fields::list(p, v, read_incident))?
-                .unwrap_or_default(),
-            last_visit: f.opt("", "last_visit", fields::date)?,
-            attributes: f.opt("", "attributes", fields::object)?.unwrap_or_default(),
-            id,
-        })
-    }
-}
-
-/// The record's id if it has a usable one, so even a broken record's error names it.
-pub(crate) fn read_id(value: &Value) -> Option<String> {
-    match value.get("id") {
-        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-fn read_incident(path: &str, v: &Value) -> Result<Incident, RecordError> {
-    let f = Fields::open(v, path, &["date", "kind"])?;
-    Ok(Incident {
-        date: f.req(path, "date", fields::date)?,
-        kind: f.req(path, "kind", |p, v| {
-            fields::choice(p, v, IncidentKind::NAMES)
-        })?,
-    })
 }
 
 impl TryFrom<Value> for CustomerRecord {
@@ -221,72 +153,68 @@ impl TryFrom<Value> for CustomerRecord {
     }
 }
 
-/// One explained decision: which rule, and why, in a sales manager's words.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Reason {
-    /// Dotted rule id, e.g. `tier.base`.
-    pub rule: String,
-    /// The explanation, naming inputs and thresholds.
-    pub message: String,
+result! {
+    /// The admission decision (准入) and its approval chain.
+    pub struct Admission {
+        /// True when no check failed.
+        admitted: bool = rule,
+        /// Failed checks, in the policy's order.
+        failed: Vec<String> = rule,
+        /// Who must approve, in order; empty when not admitted.
+        approvals: Vec<String> = rule,
+    }
 }
 
-/// The admission decision (准入) and its approval chain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Admission {
-    /// True when no check failed.
-    pub admitted: bool,
-    /// Failed checks, in the policy's order.
-    pub failed: Vec<String>,
-    /// Who must approve, in order; empty when not admitted.
-    pub approvals: Vec<String>,
+result! {
+    /// A proposal to blacklist, pending confirmation.
+    pub struct BlacklistProposal {
+        /// Proposed end of the blacklist.
+        until: NaiveDate = rule,
+        /// Who must confirm it.
+        needs: Vec<String> = rule,
+    }
 }
 
-/// A proposal to blacklist, pending confirmation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BlacklistProposal {
-    /// Proposed end of the blacklist.
-    pub until: NaiveDate,
-    /// Who must confirm it.
-    pub needs: Vec<String>,
+result! {
+    /// The visit cadence for the customer's tier.
+    pub struct Visit {
+        /// Days between visits (a whole number > 0).
+        interval_days: i64 = rule,
+        /// When the next visit is due.
+        next_due: NaiveDate = rule,
+        /// Whether a visit is already late.
+        overdue: bool = rule,
+    }
 }
 
-/// The visit cadence for the customer's tier.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Visit {
-    /// Days between visits.
-    pub interval_days: i64,
-    /// When the next visit is due.
-    pub next_due: NaiveDate,
-    /// Whether a visit is already late.
-    pub overdue: bool,
-}
-
-/// Which policy produced a result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PolicyInfo {
-    /// Declared policy name.
-    pub name: String,
-    /// Declared policy version.
-    pub version: String,
-    /// Content hash of every policy file.
-    pub digest: String,
-}
-
-/// Every customer decision, with its reasons (spec §2 "Customer result").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[allow(missing_docs)] // each field is documented in spec §2
-pub struct CustomerResult {
-    pub id: String,
-    pub status: Status,
-    pub tier: Option<String>,
-    pub previous_tier: Option<String>,
-    pub change: Change,
-    pub downgrade_deadline: Option<NaiveDate>,
-    pub key_account: bool,
-    pub categories: Vec<String>,
-    pub admission: Admission,
-    pub blacklist_proposal: Option<BlacklistProposal>,
-    pub visit: Option<Visit>,
-    pub reasons: Vec<Reason>,
-    pub policy: PolicyInfo,
+result! {
+    /// Every customer decision, with its reasons.
+    pub struct CustomerResult {
+        /// The record's id.
+        id: String = core,
+        /// `active`, or `blacklisted` while a blacklisting lasts.
+        status: Status = rule,
+        /// One of the policy's tiers, or null (blacklisted).
+        tier: Option<String> = rule,
+        /// The record's `tier`: the previous evaluation's.
+        previous_tier: Option<String> = core,
+        /// How the tier moved against the previous one.
+        change: Change = rule,
+        /// When a downgrade must take effect, if there is one.
+        downgrade_deadline: Option<NaiveDate> = rule,
+        /// Whether the customer is a key account (大客户).
+        key_account: bool = rule,
+        /// Overlapping categories (premium, high value, group, strategic…).
+        categories: Vec<String> = rule,
+        /// The admission checks and approval chain.
+        admission: Admission = rule,
+        /// A proposal to blacklist, or null.
+        blacklist_proposal: Option<BlacklistProposal> = rule,
+        /// The visit cadence, or null when the tier has none.
+        visit: Option<Visit> = rule,
+        /// Every decision explained.
+        reasons: Vec<Reason> = rule,
+        /// The policy that decided.
+        policy: PolicyInfo = core,
+    }
 }

@@ -137,9 +137,18 @@ pub(crate) fn naming_id<T>(
     read: impl FnOnce(&Value) -> Result<T, RecordError>,
 ) -> Result<T, RecordError> {
     read(value).map_err(|mut e| {
-        e.id = e.id.or_else(|| super::customer::read_id(value));
+        e.id = e.id.or_else(|| read_id(value));
         e
     })
+}
+
+/// The record's id if it has a usable one, so even a broken record's error names it.
+pub(crate) fn read_id(value: &Value) -> Option<String> {
+    match value.get("id") {
+        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    }
 }
 
 /// A record id: a non-empty string without surrounding whitespace, so ids

@@ -76,7 +76,7 @@ pub fn parse_json(text: &str) -> Result<Value, RecordError> {
     match repeated {
         None => Ok(value),
         Some(path) => Err(RecordError {
-            id: super::customer::read_id(&value),
+            id: super::fields::read_id(&value),
             line: None,
             field: Some(path),
             kind: RecordErrorKind::Invalid {

@@ -5,20 +5,27 @@
 //! to the exact JSON shape of the spec.
 
 pub mod customer;
+pub(crate) mod declare;
+pub mod docs;
 pub(crate) mod fields;
 mod json;
+pub mod kind;
 pub mod period;
 mod period_result;
+mod reason;
+pub mod shape;
 pub mod staff;
 
 pub use customer::{
     Admission, BlacklistProposal, Change, CreditRating, CustomerRecord, CustomerResult, Incident,
-    IncidentKind, PolicyInfo, Reason, Relationship, Scale, Status, Visit,
+    IncidentKind, Relationship, Scale, Status, Visit,
 };
 pub use fields::{is_missing_cell, parse_date};
 pub use json::{parse_json, write_decimals_as_strings};
 pub use period::Period;
 pub use period_result::StaffPeriodResult;
+pub use reason::{PolicyInfo, Reason};
+pub use shape::{Declared, FieldShape, Missing, Shape, Source, Ty, Typed};
 pub use staff::{
     Adjustment, Analysis, Communication, Knowledge, Ratings, Reviews, Role, ScoreItem, Scorecard,
     StaffRecord, StaffResult,
@@ -46,6 +53,19 @@ macro_rules! string_enum {
             type Err = ();
             fn from_str(s: &str) -> Result<Self, ()> {
                 match s { $($text => Ok($name::$variant),)+ _ => Err(()) }
+            }
+        }
+
+        impl $crate::model::kind::Names for $name {
+            const NAMES: &'static [&'static str] = &[$($text),+];
+            fn name(self) -> &'static str {
+                self.as_str()
+            }
+        }
+
+        impl $crate::model::shape::Typed for $name {
+            fn ty() -> $crate::model::shape::Ty {
+                $crate::model::shape::Ty::Choice(&[$($text),+])
             }
         }
 

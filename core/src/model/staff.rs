@@ -3,13 +3,14 @@
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::customer::{PolicyInfo, Reason};
-use super::fields::{self, Fields};
+use super::declare::{record, result};
+use super::fields;
+use super::kind::{self, Readable};
 use super::period::Period;
 use super::string_enum;
+use super::{PolicyInfo, Reason};
 use crate::error::RecordError;
 
 string_enum! {
@@ -37,120 +38,144 @@ string_enum! {
     }
 }
 
-/// The supervisor's ratings of one month (001 2.2).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Ratings {
-    /// 市场信息收集, 0-10.
-    pub market_info: Decimal,
-    /// 团队协作, 0-10.
-    pub teamwork: Decimal,
-    /// 专业知识 criteria met, no repeats.
-    pub knowledge: Vec<Knowledge>,
-    /// 分析判断能力.
-    pub analysis: Analysis,
-    /// 沟通能力.
-    pub communication: Communication,
-    /// 责任感: 5, 4.5, or 0-3.
-    pub responsibility: Decimal,
+/// 责任感: 5, 4.5, or a number from 0 to 3.
+pub struct Responsibility;
+
+impl kind::Kind for Responsibility {
+    type Out = Decimal;
+    fn read(&self, path: &str, v: &Value) -> Result<Decimal, RecordError> {
+        let expected = "5, 4.5, or a number from 0 to 3";
+        let d = fields::decimal(path, v, expected)?;
+        let allowed = d == Decimal::from(5)
+            || d == Decimal::new(45, 1)
+            || (d >= Decimal::ZERO && d <= Decimal::from(3));
+        if allowed {
+            Ok(d)
+        } else {
+            Err(fields::invalid(path, expected, v))
+        }
+    }
+    fn accepts(&self) -> String {
+        "5, 4.5, or number 0–3".into()
+    }
 }
 
-/// Composite review scores (004 六(三)), each 0-100.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Reviews {
-    /// 自评.
-    #[serde(rename = "self")]
-    pub self_review: Decimal,
-    /// 上级评价.
-    pub supervisor: Decimal,
-    /// 客户评价.
-    pub customer: Decimal,
+record! {
+    /// The supervisor's ratings of one month.
+    pub struct Ratings {
+        /// 市场信息收集: gathering market information.
+        market_info: Decimal = required(kind::Score(0, 10)),
+        /// 团队协作: teamwork.
+        teamwork: Decimal = required(kind::Score(0, 10)),
+        /// 专业知识: the knowledge criteria met.
+        knowledge: Vec<Knowledge> = required(kind::set::<Knowledge>()),
+        /// 分析判断能力: analysis and judgement.
+        analysis: Analysis = required(kind::choice::<Analysis>()),
+        /// 沟通能力: communication.
+        communication: Communication = required(kind::choice::<Communication>()),
+        /// 责任感: sense of responsibility.
+        responsibility: Decimal = required(Responsibility),
+    }
 }
 
-/// One person's month, as a CRM exports it, with every default filled.
-///
-/// ```
-/// let r = kam::model::StaffRecord::from_json(&serde_json::json!({
-///     "id": "S-1", "role": "manager", "period": "2026-09", "sales_target": 1000000,
-///     "sales_actual": "930000", "days_present": 22,
-///     "ratings": {"market_info": 8, "teamwork": 9, "knowledge": ["products"],
-///                 "analysis": "average", "communication": "clear", "responsibility": 4.5}
-/// })).unwrap();
-/// assert_eq!(r.period.days(), 30);
-/// assert!(kam::model::StaffRecord::from_json(&serde_json::json!({"id": "S-2"})).is_err());
-/// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "Value")]
-#[allow(missing_docs)] // each field is documented in spec §3's table
-pub struct StaffRecord {
-    pub id: String,
-    pub name: String,
-    pub role: Role,
-    pub period: Period,
-    pub sales_target: Decimal,
-    pub sales_actual: Decimal,
-    pub sales_previous: Option<Decimal>,
-    pub new_customers_target: u32,
-    pub new_customers_actual: u32,
-    pub days_present: u32,
-    pub late_arrivals: u32,
-    pub unreported_field_days: u32,
-    pub violations: u32,
-    pub complaints: u32,
-    pub ratings: Ratings,
-    pub contracts_settled: Option<Decimal>,
-    pub settlement_planned: Option<Decimal>,
-    pub collected: Option<Decimal>,
-    pub collectible: Option<Decimal>,
-    pub expenses: Option<Decimal>,
-    pub expense_budget: Option<Decimal>,
-    pub accounts_start: Option<u32>,
-    pub accounts_lost: Option<u32>,
-    pub archives_complete: Option<u32>,
-    pub archives_total: Option<u32>,
-    pub reviews: Option<Reviews>,
-    pub attributes: Map<String, Value>,
+record! {
+    /// Composite review scores.
+    pub struct Reviews {
+        /// 自评: the person's own review.
+        self_review as "self": Decimal = required(kind::Score(0, 100)),
+        /// 上级评价: the supervisor's review.
+        supervisor: Decimal = required(kind::Score(0, 100)),
+        /// 客户评价: the customers' review.
+        customer: Decimal = required(kind::Score(0, 100)),
+    }
 }
 
-/// Every field of the staff record, in contract order.
-pub(crate) const FIELDS: &[&str] = &[
-    "id",
-    "name",
-    "role",
-    "period",
-    "sales_target",
-    "sales_actual",
-    "sales_previous",
-    "new_customers_target",
-    "new_customers_actual",
-    "days_present",
-    "late_arrivals",
-    "unreported_field_days",
-    "violations",
-    "complaints",
-    "ratings",
-    "contracts_settled",
-    "settlement_planned",
-    "collected",
-    "collectible",
-    "expenses",
-    "expense_budget",
-    "accounts_start",
-    "accounts_lost",
-    "archives_complete",
-    "archives_total",
-    "reviews",
-    "attributes",
-];
+record! {
+    /// One person's month, as a CRM exports it, with every default filled.
+    ///
+    /// ```
+    /// let r = kam::model::StaffRecord::from_json(&serde_json::json!({
+    ///     "id": "S-1", "role": "manager", "period": "2026-09", "sales_target": 1000000,
+    ///     "sales_actual": "930000", "days_present": 22,
+    ///     "ratings": {"market_info": 8, "teamwork": 9, "knowledge": ["products"],
+    ///                 "analysis": "average", "communication": "clear", "responsibility": 4.5}
+    /// })).unwrap();
+    /// assert_eq!(r.period.days(), 30);
+    /// assert!(kam::model::StaffRecord::from_json(&serde_json::json!({"id": "S-2"})).is_err());
+    /// ```
+    #[derive(serde::Deserialize)]
+    #[serde(try_from = "Value")]
+    pub struct StaffRecord {
+        /// The person's id.
+        id: String = required(kind::Id),
+        /// The person's name.
+        name: String = default(kind::Text),
+        /// 大客户总监/经理/专员, KA 业务代表.
+        role: Role = required(kind::choice::<Role>()),
+        /// The month scored.
+        period: Period = required(kind::Month),
+        /// 计划完成销售额: the month's sales target.
+        sales_target: Decimal = required(kind::PositiveMoney),
+        /// 实际完成销售额: sales achieved.
+        sales_actual: Decimal = required(kind::Money),
+        /// The previous period's sales (for growth), or null.
+        sales_previous: Option<Decimal> = optional(kind::Money),
+        /// 新客户开发: new customers planned.
+        new_customers_target: u32 = default(kind::Count),
+        /// New customers won.
+        new_customers_actual: u32 = default(kind::Count),
+        /// Days at work this month (at most the month's days).
+        days_present: u32 = required(kind::Count),
+        /// 迟到: late arrivals.
+        late_arrivals: u32 = default(kind::Count),
+        /// 不来公司报道直接下市场: days in the field without reporting in first.
+        unreported_field_days: u32 = default(kind::Count),
+        /// 违反公司管理制度: breaches of company rules.
+        violations: u32 = default(kind::Count),
+        /// 客户投诉: valid customer complaints.
+        complaints: u32 = default(kind::Count),
+        /// The supervisor's ratings.
+        ratings: Ratings = required(kind::nested::<Ratings>()),
+        /// Contracts settled (department KPI input).
+        contracts_settled: Option<Decimal> = optional(kind::Money),
+        /// Settlements planned (department KPI input).
+        settlement_planned: Option<Decimal> = optional(kind::Money),
+        /// Money collected (department KPI input).
+        collected: Option<Decimal> = optional(kind::Money),
+        /// Money due to be collected (department KPI input).
+        collectible: Option<Decimal> = optional(kind::Money),
+        /// Expenses (department KPI input).
+        expenses: Option<Decimal> = optional(kind::Money),
+        /// The expense budget (department KPI input).
+        expense_budget: Option<Decimal> = optional(kind::Money),
+        /// Accounts at the start of the month (department KPI input).
+        accounts_start: Option<u32> = optional(kind::Count),
+        /// Accounts lost (department KPI input).
+        accounts_lost: Option<u32> = optional(kind::Count),
+        /// Customer archives complete (department KPI input).
+        archives_complete: Option<u32> = optional(kind::Count),
+        /// Customer archives in all (department KPI input).
+        archives_total: Option<u32> = optional(kind::Count),
+        /// 自评 / 上级评价 / 客户评价, or null.
+        reviews: Option<Reviews> = optional(kind::nested::<Reviews>()),
+        /// Free-form fields a CRM adds, visible to rules as `s.attributes`.
+        attributes: Map<String, Value> = default(kind::Attributes),
+    }
+    check(check_days);
+}
 
-const RATING_FIELDS: &[&str] = &[
-    "market_info",
-    "teamwork",
-    "knowledge",
-    "analysis",
-    "communication",
-    "responsibility",
-];
-const REVIEW_FIELDS: &[&str] = &["self", "supervisor", "customer"];
+/// Days present cannot exceed the days of the month.
+fn check_days(r: &StaffRecord, path: &str) -> Result<(), RecordError> {
+    if r.days_present > r.period.days() {
+        let expected = format!("at most the {} days of {}", r.period.days(), r.period);
+        return Err(fields::invalid(
+            &fields::join(path, "days_present"),
+            &expected,
+            &Value::from(r.days_present),
+        ));
+    }
+    Ok(())
+}
 
 impl StaffRecord {
     /// Reads a record from a JSON object, filling defaults; errors name the id and field.
@@ -160,62 +185,8 @@ impl StaffRecord {
     /// `ratings.knowledge` as a list like `products;industry`.
     pub fn from_json(value: &Value) -> Result<Self, RecordError> {
         let nested = nest_dotted(value);
-        fields::naming_id(nested.as_ref().unwrap_or(value), Self::read)
-    }
-
-    fn read(value: &Value) -> Result<Self, RecordError> {
-        let f = Fields::open(value, "", FIELDS)?;
-        let count = |name| {
-            f.opt("", name, fields::count)
-                .map(Option::unwrap_or_default)
-        };
-        let amount = |name| f.opt("", name, fields::money);
-        let sales_target = f.req("", "sales_target", fields::money)?;
-        if sales_target.is_zero() {
-            return Err(fields::invalid(
-                "sales_target",
-                "an amount > 0",
-                &Value::from(0),
-            ));
-        }
-        let period = f.req("", "period", read_period)?;
-        let days_present = f.req("", "days_present", fields::count)?;
-        if days_present > period.days() {
-            let expected = format!("at most the {} days of {period}", period.days());
-            return Err(fields::invalid(
-                "days_present",
-                &expected,
-                &Value::from(days_present),
-            ));
-        }
-        Ok(StaffRecord {
-            id: f.req("", "id", fields::id)?,
-            name: f.opt("", "name", fields::text)?.unwrap_or_default(),
-            role: f.req("", "role", |p, v| fields::choice(p, v, Role::NAMES))?,
-            period,
-            sales_target,
-            sales_actual: f.req("", "sales_actual", fields::money)?,
-            sales_previous: amount("sales_previous")?,
-            new_customers_target: count("new_customers_target")?,
-            new_customers_actual: count("new_customers_actual")?,
-            days_present,
-            late_arrivals: count("late_arrivals")?,
-            unreported_field_days: count("unreported_field_days")?,
-            violations: count("violations")?,
-            complaints: count("complaints")?,
-            ratings: f.req("", "ratings", read_ratings)?,
-            contracts_settled: amount("contracts_settled")?,
-            settlement_planned: amount("settlement_planned")?,
-            collected: amount("collected")?,
-            collectible: amount("collectible")?,
-            expenses: amount("expenses")?,
-            expense_budget: amount("expense_budget")?,
-            accounts_start: f.opt("", "accounts_start", fields::count)?,
-            accounts_lost: f.opt("", "accounts_lost", fields::count)?,
-            archives_complete: f.opt("", "archives_complete", fields::count)?,
-            archives_total: f.opt("", "archives_total", fields::count)?,
-            reviews: f.opt("", "reviews", read_reviews)?,
-            attributes: f.opt("", "attributes", fields::object)?.unwrap_or_default(),
+        fields::naming_id(nested.as_ref().unwrap_or(value), |v| {
+            <Self as Readable>::read("", v)
         })
     }
 }
@@ -253,19 +224,6 @@ fn nest_dotted(value: &Value) -> Option<Value> {
     Some(Value::Object(out))
 }
 
-/// An object, also accepted as JSON text (a CSV cell).
-fn object_or_text(v: &Value) -> std::borrow::Cow<'_, Value> {
-    match v {
-        Value::String(s) if s.trim_start().starts_with('{') => {
-            match serde_json::from_str::<Value>(s) {
-                Ok(parsed @ Value::Object(_)) => std::borrow::Cow::Owned(parsed),
-                _ => std::borrow::Cow::Borrowed(v),
-            }
-        }
-        _ => std::borrow::Cow::Borrowed(v),
-    }
-}
-
 impl TryFrom<Value> for StaffRecord {
     type Error = RecordError;
     fn try_from(value: Value) -> Result<Self, RecordError> {
@@ -273,129 +231,60 @@ impl TryFrom<Value> for StaffRecord {
     }
 }
 
-fn read_period(field: &str, v: &Value) -> Result<Period, RecordError> {
-    match v {
-        Value::String(s) => s
-            .parse()
-            .map_err(|_| fields::invalid(field, "a month YYYY-MM", v)),
-        _ => Err(fields::invalid(field, "a month YYYY-MM", v)),
+result! {
+    /// One deduction or bonus on a scorecard item.
+    pub struct Adjustment {
+        /// Points added (positive) or deducted (negative).
+        points: Decimal = rule,
+        /// Why, naming the inputs and the rule.
+        reason: String = rule,
     }
 }
 
-/// A decimal within `lo..=hi` (ratings and review scores).
-fn score_in(field: &str, v: &Value, lo: i64, hi: i64) -> Result<Decimal, RecordError> {
-    let expected = format!("a number from {lo} to {hi}");
-    let d = fields::decimal(field, v, &expected)?;
-    if d < Decimal::from(lo) || d > Decimal::from(hi) {
-        return Err(fields::invalid(field, &expected, v));
+result! {
+    /// One scorecard line.
+    pub struct ScoreItem {
+        /// Item id, e.g. `sales_completion`.
+        id: String = rule,
+        /// The item's maximum (bonus items may exceed it).
+        max: Decimal = rule,
+        /// Points scored, never below 0.
+        score: Decimal = rule,
+        /// What moved the score from its starting value.
+        adjustments: Vec<Adjustment> = rule,
     }
-    Ok(d)
 }
 
-fn read_ratings(path: &str, v: &Value) -> Result<Ratings, RecordError> {
-    let v = object_or_text(v);
-    let f = Fields::open(&v, path, RATING_FIELDS)?;
-    let knowledge = f.req(path, "knowledge", |p, v| {
-        let item = |p: &str, v: &Value| fields::choice::<Knowledge>(p, v, Knowledge::NAMES);
-        match v {
-            // A table cell: `products;industry` (or JSON text, which `list` reads).
-            Value::String(s) if !s.trim_start().starts_with('[') => s
-                .split([';', ','])
-                .map(str::trim)
-                .filter(|x| !x.is_empty())
-                .enumerate()
-                .map(|(i, x)| item(&format!("{p}[{i}]"), &Value::from(x)))
-                .collect(),
-            _ => fields::list(p, v, item),
-        }
-    })?;
-    if let Some(i) = (0..knowledge.len()).find(|&i| knowledge[..i].contains(&knowledge[i])) {
-        let field = format!("{path}.knowledge[{i}]");
-        return Err(fields::invalid(
-            &field,
-            "each criterion at most once",
-            &Value::from(knowledge[i].as_str()),
-        ));
+result! {
+    /// The 100-point scorecard.
+    pub struct Scorecard {
+        /// Sum of the item scores, exactly.
+        total: Decimal = rule,
+        /// Items in the policy's order.
+        items: Vec<ScoreItem> = rule,
     }
-    let responsibility = f.req(path, "responsibility", |p, v| {
-        let expected = "5, 4.5, or a number from 0 to 3";
-        let d = fields::decimal(p, v, expected)?;
-        let allowed = d == Decimal::from(5)
-            || d == Decimal::new(45, 1)
-            || (d >= Decimal::ZERO && d <= Decimal::from(3));
-        if allowed {
-            Ok(d)
-        } else {
-            Err(fields::invalid(p, expected, v))
-        }
-    })?;
-    Ok(Ratings {
-        market_info: f.req(path, "market_info", |p, v| score_in(p, v, 0, 10))?,
-        teamwork: f.req(path, "teamwork", |p, v| score_in(p, v, 0, 10))?,
-        knowledge,
-        analysis: f.req(path, "analysis", |p, v| {
-            fields::choice(p, v, Analysis::NAMES)
-        })?,
-        communication: f.req(path, "communication", |p, v| {
-            fields::choice(p, v, Communication::NAMES)
-        })?,
-        responsibility,
-    })
 }
 
-fn read_reviews(path: &str, v: &Value) -> Result<Reviews, RecordError> {
-    let v = object_or_text(v);
-    let f = Fields::open(&v, path, REVIEW_FIELDS)?;
-    Ok(Reviews {
-        self_review: f.req(path, "self", |p, v| score_in(p, v, 0, 100))?,
-        supervisor: f.req(path, "supervisor", |p, v| score_in(p, v, 0, 100))?,
-        customer: f.req(path, "customer", |p, v| score_in(p, v, 0, 100))?,
-    })
-}
-
-/// One deduction or bonus on a scorecard item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Adjustment {
-    /// Points added (positive) or deducted (negative).
-    pub points: Decimal,
-    /// Why, naming the inputs and the rule.
-    pub reason: String,
-}
-
-/// One scorecard line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ScoreItem {
-    /// Item id, e.g. `sales_completion`.
-    pub id: String,
-    /// The item's maximum (bonus items may exceed it).
-    pub max: Decimal,
-    /// Points scored, never below 0.
-    pub score: Decimal,
-    /// What moved the score from its starting value.
-    pub adjustments: Vec<Adjustment>,
-}
-
-/// The 100-point scorecard.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Scorecard {
-    /// Sum of the item scores.
-    pub total: Decimal,
-    /// Items in the policy's order.
-    pub items: Vec<ScoreItem>,
-}
-
-/// Every staff decision for one month (spec §3 "Staff result").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[allow(missing_docs)] // each field is documented in spec §3
-pub struct StaffResult {
-    pub id: String,
-    pub period: Period,
-    /// Each KPI as an exact fraction, or null (the reasons say why).
-    pub kpis: BTreeMap<String, Option<Decimal>>,
-    pub scorecard: Scorecard,
-    pub grade: String,
-    pub actions: Vec<String>,
-    pub composite: Option<Decimal>,
-    pub reasons: Vec<Reason>,
-    pub policy: PolicyInfo,
+result! {
+    /// Every staff decision for one month.
+    pub struct StaffResult {
+        /// The record's id.
+        id: String = core,
+        /// The record's month.
+        period: Period = core,
+        /// Each KPI as an exact fraction, or null (the reasons say why).
+        kpis: BTreeMap<String, Option<Decimal>> = rule,
+        /// The 100-point scorecard.
+        scorecard: Scorecard = rule,
+        /// The grade of the scorecard's total.
+        grade: String = rule,
+        /// What the grade brings (a bonus, a warning…).
+        actions: Vec<String> = rule,
+        /// The composite of the reviews, or null.
+        composite: Option<Decimal> = rule,
+        /// Every decision explained.
+        reasons: Vec<Reason> = rule,
+        /// The policy that decided.
+        policy: PolicyInfo = core,
+    }
 }

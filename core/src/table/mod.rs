@@ -146,7 +146,7 @@ pub fn score_customers(
     policy.require(&["customer"])?;
     let plan = Plan::new(
         schema,
-        crate::model::customer::FIELDS,
+        <crate::model::CustomerRecord as crate::model::Declared>::FIELDS,
         options.extra_columns,
     )?;
     let out = customer_schema(policy);
@@ -174,7 +174,11 @@ pub fn score_staff(
 ) -> Result<Scored, Error> {
     check_batches(schema, batches)?;
     policy.require(&["staff"])?;
-    let plan = Plan::new(schema, crate::model::staff::FIELDS, options.extra_columns)?;
+    let plan = Plan::new(
+        schema,
+        <crate::model::StaffRecord as crate::model::Declared>::FIELDS,
+        options.extra_columns,
+    )?;
     let mut rows = Vec::new();
     for chunk in chunks(batches, options.batch_rows) {
         rows.extend(evaluate(&plan, &chunk, |r| policy.evaluate_staff_json(r)));

@@ -28,6 +28,7 @@ use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString, INT};
 use rust_decimal::Decimal;
 
 use super::Limits;
+use crate::model::Declared;
 use compare::same;
 pub use format::{format_money, format_pct};
 use frozen::missing_field;
@@ -106,13 +107,12 @@ pub(crate) fn engine(limits: &Limits) -> Engine {
     date::register(&mut engine);
     format::register(&mut engine);
     frozen::register(&mut engine);
-    register_fields(&mut engine, crate::model::customer::FIELDS.iter().copied());
+    let customer = <crate::model::CustomerRecord as Declared>::FIELDS;
+    let staff = <crate::model::StaffRecord as Declared>::FIELDS;
+    register_fields(&mut engine, customer.iter().copied());
     register_fields(
         &mut engine,
-        crate::model::staff::FIELDS
-            .iter()
-            .copied()
-            .filter(|f| !crate::model::customer::FIELDS.contains(f)),
+        staff.iter().copied().filter(|f| !customer.contains(f)),
     );
     engine
 }
