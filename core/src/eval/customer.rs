@@ -4,28 +4,13 @@ use chrono::NaiveDate;
 use rhai::Dynamic;
 use serde_json::Value;
 
-use super::record::{self, RecordMap};
-use super::shape::{Returned, ShapeError, Shaped};
+use super::record;
+use super::shape::{self, ShapeError, Shaped};
 use crate::error::{RecordError, RecordErrorKind};
-use crate::model::{
-    Admission, BlacklistProposal, Change, CustomerRecord, CustomerResult, Status, Visit,
-};
+use crate::model::{CustomerRecord, CustomerResult, Declared};
 use crate::{batch, Error, Policy};
 
 const ENTRY: &str = "customer";
-
-const RESULT_KEYS: &[&str] = &[
-    "status",
-    "tier",
-    "change",
-    "downgrade_deadline",
-    "key_account",
-    "categories",
-    "admission",
-    "blacklist_proposal",
-    "visit",
-    "reasons",
-];
 
 impl Policy {
     /// Evaluates one customer on `as_of`.
@@ -75,7 +60,8 @@ impl Policy {
     }
 }
 
-/// The map a rule sees as `c`: every field present, defaults filled.
+/// The map a rule sees as `c`: every field present, defaults filled; a `tier`
+/// the policy does not declare is the record's error.
 fn to_dynamic(policy: &Policy, r: &CustomerRecord) -> Result<Dynamic, RecordError> {
     if let Some(tier) = &r.tier {
         if !policy.tiers().contains(tier) {
@@ -93,44 +79,7 @@ fn to_dynamic(policy: &Policy, r: &CustomerRecord) -> Result<Dynamic, RecordErro
             });
         }
     }
-    let incidents: rhai::Array = r
-        .incidents
-        .iter()
-        .map(|i| {
-            let mut m = RecordMap::new();
-            m.set("date", record::date(i.date))
-                .set("kind", record::text(i.kind.as_str()));
-            m.into_dynamic()
-        })
-        .collect();
-    let attributes = record::attributes(&r.id, &r.attributes)?;
-    let mut m = RecordMap::new();
-    m.text("id", &r.id)
-        .text("name", &r.name)
-        .text("industry", &r.industry)
-        .opt("scale", r.scale, |s| record::text(s.as_str()))
-        .opt("relationship", r.relationship, |s| record::text(s.as_str()))
-        .money("annual_revenue", r.annual_revenue)
-        .money("cumulative_revenue", r.cumulative_revenue)
-        .money("largest_contract", r.largest_contract)
-        .count("late_payments", r.late_payments)
-        .count("overdue_pickups", r.overdue_pickups)
-        .text("credit_rating", r.credit_rating.as_str())
-        .count("legal_disputes", r.legal_disputes)
-        .flag("bad_credit_record", r.bad_credit_record)
-        .flag("business_need", r.business_need)
-        .flag("aligned", r.aligned)
-        .flag("strategic_fit", r.strategic_fit)
-        .flag("long_term_intent", r.long_term_intent)
-        .flag("industry_influence", r.industry_influence)
-        .flag("group_member", r.group_member)
-        .count("referrals_closed", r.referrals_closed)
-        .opt("tier", r.tier.clone(), record::text)
-        .opt("blacklisted_until", r.blacklisted_until, record::date)
-        .set("incidents", Dynamic::from_array(incidents))
-        .opt("last_visit", r.last_visit, record::date)
-        .set("attributes", attributes);
-    Ok(m.into_frozen())
+    record::frozen(r, &r.id)
 }
 
 /// Checks the returned map against the contract and builds the typed result.
@@ -143,11 +92,22 @@ fn from_dynamic(
 }
 
 fn read_result(policy: &Policy, r: &CustomerRecord, value: Dynamic) -> Shaped<CustomerResult> {
-    let mut m = Returned::open(value, "", RESULT_KEYS)?;
-    let status = m.string("status")?;
-    let status = choice::<Status>(&m.path_of("status"), status, Status::NAMES)?;
-    let tier = m.opt_string("tier")?;
-    if let Some(t) = &tier {
+    let mut fields = shape::returned(CustomerResult::shape(), value, "")?;
+    fields.insert("id".into(), Value::String(r.id.clone()));
+    fields.insert(
+        "previous_tier".into(),
+        r.tier.clone().map_or(Value::Null, Value::String),
+    );
+    fields.insert("policy".into(), super::policy_json(policy));
+    let result: CustomerResult = super::build(fields)?;
+    check(policy, &result)?;
+    Ok(result)
+}
+
+/// What the types alone do not say: the tier is one the policy declares, and
+/// a visit interval is a whole number of days > 0.
+fn check(policy: &Policy, r: &CustomerResult) -> Shaped<()> {
+    if let Some(t) = &r.tier {
         if !policy.tiers().contains(t) {
             return Err(ShapeError {
                 field: "tier".into(),
@@ -159,57 +119,14 @@ fn read_result(policy: &Policy, r: &CustomerRecord, value: Dynamic) -> Shaped<Cu
             });
         }
     }
-    let change = m.string("change")?;
-    let change = choice::<Change>(&m.path_of("change"), change, Change::NAMES)?;
-    let downgrade_deadline = m.opt_date("downgrade_deadline")?;
-    let key_account = m.flag("key_account")?;
-    let categories = m.strings("categories")?;
-
-    let mut a = m.record("admission", &["admitted", "failed", "approvals"])?;
-    let admission = Admission {
-        admitted: a.flag("admitted")?,
-        failed: a.strings("failed")?,
-        approvals: a.strings("approvals")?,
-    };
-
-    let blacklist_proposal = match m.opt_record("blacklist_proposal", &["until", "needs"])? {
-        Some(mut b) => Some(BlacklistProposal {
-            until: b.date("until")?,
-            needs: b.strings("needs")?,
-        }),
-        None => None,
-    };
-    let visit = match m.opt_record("visit", &["interval_days", "next_due", "overdue"])? {
-        Some(mut v) => Some(Visit {
-            interval_days: v.positive_int("interval_days")?,
-            next_due: v.date("next_due")?,
-            overdue: v.flag("overdue")?,
-        }),
-        None => None,
-    };
-    let reasons = m.reasons()?;
-
-    Ok(CustomerResult {
-        id: r.id.clone(),
-        status,
-        tier,
-        previous_tier: r.tier.clone(),
-        change,
-        downgrade_deadline,
-        key_account,
-        categories,
-        admission,
-        blacklist_proposal,
-        visit,
-        reasons,
-        policy: policy.info().clone(),
-    })
-}
-
-fn choice<T: std::str::FromStr>(field: &str, text: String, names: &[&str]) -> Shaped<T> {
-    text.parse::<T>().map_err(|_| ShapeError {
-        field: field.to_string(),
-        expected: format!("one of {}", names.join(", ")),
-        found: format!("{text:?}"),
-    })
+    if let Some(v) = &r.visit {
+        if v.interval_days <= 0 {
+            return Err(ShapeError {
+                field: "visit.interval_days".into(),
+                expected: "a whole number > 0".into(),
+                found: v.interval_days.to_string(),
+            });
+        }
+    }
+    Ok(())
 }

@@ -3,89 +3,93 @@
 //! Built by hand rather than through `rhai::serde`, which would turn decimals
 //! into strings (TRAPS 1).
 
-use chrono::NaiveDate;
-use rhai::{Array, Dynamic, Map, INT};
-use rust_decimal::Decimal;
+use rhai::{Array, Dynamic, Map};
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{RecordError, RecordErrorKind};
-use crate::model::fields::parse_decimal;
+use crate::model::fields::{join, parse_decimal};
+use crate::model::{parse_date, Declared, Shape, Ty};
+use crate::policy::sandbox::FrozenMap;
 
-/// Collects a record's fields into a rhai map.
-pub(crate) struct RecordMap(Map);
-
-impl RecordMap {
-    pub(crate) fn new() -> Self {
-        RecordMap(Map::new())
-    }
-
-    pub(crate) fn set(&mut self, key: &str, value: Dynamic) -> &mut Self {
-        self.0.insert(key.into(), value);
-        self
-    }
-
-    pub(crate) fn text(&mut self, key: &str, value: &str) -> &mut Self {
-        self.set(key, Dynamic::from(value.to_string()))
-    }
-
-    pub(crate) fn money(&mut self, key: &str, value: Decimal) -> &mut Self {
-        self.set(key, Dynamic::from_decimal(value))
-    }
-
-    pub(crate) fn count(&mut self, key: &str, value: u32) -> &mut Self {
-        self.set(key, Dynamic::from_int(INT::from(value)))
-    }
-
-    pub(crate) fn flag(&mut self, key: &str, value: bool) -> &mut Self {
-        self.set(key, Dynamic::from_bool(value))
-    }
-
-    pub(crate) fn opt<T>(
-        &mut self,
-        key: &str,
-        value: Option<T>,
-        f: impl FnOnce(T) -> Dynamic,
-    ) -> &mut Self {
-        self.set(key, value.map_or(Dynamic::UNIT, f))
-    }
-
-    /// A plain rhai map (for nested values such as incidents).
-    pub(crate) fn into_dynamic(self) -> Dynamic {
-        Dynamic::from_map(self.0)
-    }
-
-    /// The read-only, cheaply shared form a rule receives as `c`.
-    pub(crate) fn into_frozen(self) -> Dynamic {
-        Dynamic::from(crate::policy::sandbox::FrozenMap(std::sync::Arc::new(
-            self.0,
-        )))
-    }
-}
-
-pub(crate) fn date(d: NaiveDate) -> Dynamic {
-    Dynamic::from(d)
-}
-
-pub(crate) fn text(s: impl Into<String>) -> Dynamic {
-    Dynamic::from(s.into())
-}
-
-/// A record's free-form `attributes` as a rhai map; errors name the record.
-pub(crate) fn attributes(
+/// A declared record as the read-only map a rule receives (`c`, `s`): every
+/// field present, defaults filled, shared cheaply between calls.
+///
+/// The record's serde form is walked with its [`Shape`], so each field becomes
+/// the value its type calls for: decimals stay exact, dates become `date`s,
+/// counts integers, missing optional values `()`.
+pub(crate) fn frozen<T: Declared + Serialize>(
+    record: &T,
     id: &str,
-    attrs: &serde_json::Map<String, Value>,
 ) -> Result<Dynamic, RecordError> {
-    let map = attrs
-        .iter()
-        .map(|(k, x)| {
-            Ok::<_, RecordError>((k.as_str().into(), json(&format!("attributes.{k}"), x)?))
-        })
-        .collect::<Result<Map, _>>()
-        .map_err(|mut e| {
-            e.id = Some(id.to_string());
-            e
-        })?;
-    Ok(Dynamic::from_map(map))
+    let value = serde_json::to_value(record).map_err(|e| {
+        RecordError::from(RecordErrorKind::Malformed(format!(
+            "cannot pass the record to the rules: {e}"
+        )))
+    })?;
+    let map = fields(T::shape(), &value, "").map_err(|mut e| {
+        e.id = Some(id.to_string());
+        e
+    })?;
+    Ok(Dynamic::from(FrozenMap(std::sync::Arc::new(map))))
+}
+
+/// The fields of `value` (an object of `shape`) as a rhai map.
+fn fields(shape: &Shape, value: &Value, path: &str) -> Result<Map, RecordError> {
+    let mut map = Map::new();
+    for f in &shape.fields {
+        let v = value.get(f.name).unwrap_or(&Value::Null);
+        map.insert(f.name.into(), typed(&f.ty, v, &join(path, f.name))?);
+    }
+    Ok(map)
+}
+
+/// One serialized field as the rhai value of its type.
+fn typed(ty: &Ty, v: &Value, path: &str) -> Result<Dynamic, RecordError> {
+    Ok(match (ty, v) {
+        (Ty::Json, v) => json(path, v)?,
+        (_, Value::Null) => Dynamic::UNIT,
+        (Ty::Optional(inner), v) => typed(inner, v, path)?,
+        (Ty::Text | Ty::Choice(_) | Ty::Month, Value::String(s)) => Dynamic::from(s.clone()),
+        (Ty::Bool, Value::Bool(b)) => Dynamic::from_bool(*b),
+        (Ty::Int, Value::Number(n)) if n.as_i64().is_some() => {
+            Dynamic::from_int(n.as_i64().unwrap_or_default())
+        }
+        (Ty::Decimal, Value::Number(n)) => match parse_decimal(&n.to_string()) {
+            Some(d) => Dynamic::from_decimal(d),
+            None => return Err(unconvertible(path, v)),
+        },
+        (Ty::Date, Value::String(s)) => match parse_date(s) {
+            Some(d) => Dynamic::from(d),
+            None => return Err(unconvertible(path, v)),
+        },
+        (Ty::List(item), Value::Array(items)) => Dynamic::from_array(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, x)| typed(item, x, &format!("{path}[{i}]")))
+                .collect::<Result<Array, _>>()?,
+        ),
+        (Ty::Record(shape), v @ Value::Object(_)) => Dynamic::from_map(fields(shape, v, path)?),
+        (Ty::Map(item), Value::Object(m)) => Dynamic::from_map(
+            m.iter()
+                .map(|(k, x)| Ok((k.as_str().into(), typed(item, x, &join(path, k))?)))
+                .collect::<Result<Map, RecordError>>()?,
+        ),
+        _ => return Err(unconvertible(path, v)),
+    })
+}
+
+/// A serialized value that does not have its declared type: a declaration
+/// whose Rust type and shape disagree, reported rather than unwrapped.
+fn unconvertible(path: &str, v: &Value) -> RecordError {
+    RecordError::field(
+        path,
+        RecordErrorKind::Invalid {
+            expected: "a value of the field's declared type".into(),
+            found: crate::model::fields::show(v),
+        },
+    )
 }
 
 /// Free-form attributes: integers become INT, other numbers exact decimals.

@@ -8,10 +8,13 @@ use std::collections::BTreeMap;
 use std::fmt::Display;
 
 use chrono::NaiveDate;
-use rhai::{Array, Dynamic, Map, INT};
+use rhai::{Array, Dynamic, Map};
 use rust_decimal::Decimal;
 
+use serde_json::{Map as JsonMap, Value};
+
 use crate::model::fields::join;
+use crate::model::{Shape, Ty};
 
 /// A result field that does not fit the contract.
 #[derive(Debug)]
@@ -92,6 +95,105 @@ impl Display for MapEntry<'_> {
     }
 }
 
+/// The fields of `shape` that the policy returns, read out of `value` and
+/// checked against their declared types, as the JSON the result deserializes
+/// from. Every type check of a result is this one walk over its shape.
+pub(crate) fn returned(
+    shape: &Shape,
+    value: Dynamic,
+    path: &str,
+) -> Shaped<JsonMap<String, Value>> {
+    let keys: Vec<&str> = shape.rule_fields().map(|f| f.name).collect();
+    let mut m = Returned::open(value, path, &keys)?;
+    let mut out = JsonMap::new();
+    for f in shape.rule_fields() {
+        let (field, v) = m.take(f.name);
+        let json = typed(&f.ty, &field, v)?;
+        out.insert(f.name.to_string(), json);
+    }
+    Ok(out)
+}
+
+/// One returned value, checked against `ty`, as JSON.
+fn typed(ty: &Ty, field: &dyn Display, v: Dynamic) -> Shaped<Value> {
+    Ok(match ty {
+        Ty::Optional(_) | Ty::Json if v.is_unit() => Value::Null,
+        Ty::Optional(inner) => typed(inner, field, v)?,
+        Ty::Text => Value::String(as_string(field, v)?),
+        Ty::Choice(names) => {
+            let text = as_string(field, v)?;
+            if !names.contains(&text.as_str()) {
+                return Err(ShapeError {
+                    field: field.to_string(),
+                    expected: format!("one of {}", names.join(", ")),
+                    found: format!("{text:?}"),
+                });
+            }
+            Value::String(text)
+        }
+        Ty::Month => {
+            let text = as_string(field, v)?;
+            match text.parse::<crate::model::Period>() {
+                Ok(_) => Value::String(text),
+                Err(()) => {
+                    return Err(ShapeError {
+                        field: field.to_string(),
+                        expected: "a month \"YYYY-MM\"".into(),
+                        found: format!("{text:?}"),
+                    })
+                }
+            }
+        }
+        Ty::Decimal => decimal_json(as_number(field, &v)?),
+        Ty::Int => Value::from(
+            v.as_int()
+                .map_err(|_| mismatch(field, "a whole number", &v))?,
+        ),
+        Ty::Bool => Value::Bool(
+            v.as_bool()
+                .map_err(|_| mismatch(field, "true or false", &v))?,
+        ),
+        Ty::Date => Value::String(as_date(field, v)?.format("%Y-%m-%d").to_string()),
+        Ty::List(item) => Value::Array(
+            as_array(field, v)?
+                .into_iter()
+                .enumerate()
+                .map(|(i, x)| typed(item, &ListItem(field, i), x.flatten()))
+                .collect::<Shaped<_>>()?,
+        ),
+        Ty::Record(shape) => Value::Object(returned(shape, v, &field.to_string())?),
+        Ty::Map(item) => {
+            if !v.is_map() {
+                let expected = match **item {
+                    Ty::Optional(_) => "a map of numbers or ()",
+                    _ => "a map",
+                };
+                return Err(mismatch(field, expected, &v));
+            }
+            let map = v.try_cast::<Map>().ok_or_else(|| lost(field))?;
+            Value::Object(
+                map.into_iter()
+                    .map(|(k, x)| {
+                        Ok((
+                            k.to_string(),
+                            typed(item, &MapEntry(field, &k), x.flatten())?,
+                        ))
+                    })
+                    .collect::<Shaped<_>>()?,
+            )
+        }
+        Ty::Json => return Err(mismatch(field, "a value kam can pass on", &v)),
+    })
+}
+
+/// An exact decimal as a JSON number with the same digits.
+pub(crate) fn decimal_json(d: Decimal) -> Value {
+    d.to_string()
+        .parse::<serde_json::Number>()
+        .map(Value::Number)
+        .unwrap_or(Value::Null)
+}
+
 /// A returned map whose keys must be exactly the contract's, taken apart field by field.
 pub(crate) struct Returned {
     map: Map,
@@ -141,37 +243,6 @@ impl Returned {
     pub(crate) fn string(&mut self, key: &str) -> Shaped<String> {
         let (field, v) = self.take(key);
         as_string(&field, v)
-    }
-
-    pub(crate) fn opt_string(&mut self, key: &str) -> Shaped<Option<String>> {
-        let (field, v) = self.take(key);
-        if v.is_unit() {
-            Ok(None)
-        } else {
-            as_string(&field, v).map(Some)
-        }
-    }
-
-    pub(crate) fn flag(&mut self, key: &str) -> Shaped<bool> {
-        let (field, v) = self.take(key);
-        v.as_bool()
-            .map_err(|_| mismatch(&field, "true or false", &v))
-    }
-
-    /// A number (integer or decimal), as an exact normalised decimal.
-    pub(crate) fn number(&mut self, key: &str) -> Shaped<Decimal> {
-        let (field, v) = self.take(key);
-        as_number(&field, &v)
-    }
-
-    /// A number or `()`.
-    pub(crate) fn opt_number(&mut self, key: &str) -> Shaped<Option<Decimal>> {
-        let (field, v) = self.take(key);
-        if v.is_unit() {
-            Ok(None)
-        } else {
-            as_number(&field, &v).map(Some)
-        }
     }
 
     /// A map of names to numbers or `()` (KPIs).
@@ -241,29 +312,6 @@ impl Returned {
             .collect()
     }
 
-    /// A whole number greater than zero.
-    pub(crate) fn positive_int(&mut self, key: &str) -> Shaped<INT> {
-        let (field, v) = self.take(key);
-        v.as_int()
-            .ok()
-            .filter(|n| *n > 0)
-            .ok_or_else(|| mismatch(&field, "a whole number > 0", &v))
-    }
-
-    pub(crate) fn date(&mut self, key: &str) -> Shaped<NaiveDate> {
-        let (field, v) = self.take(key);
-        as_date(&field, v)
-    }
-
-    pub(crate) fn opt_date(&mut self, key: &str) -> Shaped<Option<NaiveDate>> {
-        let (field, v) = self.take(key);
-        if v.is_unit() {
-            Ok(None)
-        } else {
-            as_date(&field, v).map(Some)
-        }
-    }
-
     pub(crate) fn strings(&mut self, key: &str) -> Shaped<Vec<String>> {
         let (field, v) = self.take(key);
         as_array(&field, v)?
@@ -273,20 +321,6 @@ impl Returned {
             .collect()
     }
 
-    pub(crate) fn record(&mut self, key: &str, keys: &[&str]) -> Shaped<Returned> {
-        let (field, v) = self.take(key);
-        Returned::open(v, &field.to_string(), keys)
-    }
-
-    pub(crate) fn opt_record(&mut self, key: &str, keys: &[&str]) -> Shaped<Option<Returned>> {
-        let (field, v) = self.take(key);
-        if v.is_unit() {
-            Ok(None)
-        } else {
-            Returned::open(v, &field.to_string(), keys).map(Some)
-        }
-    }
-
     pub(crate) fn records(&mut self, key: &str, keys: &[&str]) -> Shaped<Vec<Returned>> {
         let (field, v) = self.take(key);
         as_array(&field, v)?
@@ -294,11 +328,6 @@ impl Returned {
             .enumerate()
             .map(|(i, x)| Returned::open(x, &ListItem(&field, i).to_string(), keys))
             .collect()
-    }
-
-    /// The dotted path of `key` in this map, for errors raised by callers.
-    pub(crate) fn path_of(&self, key: &str) -> String {
-        join(&self.path, key)
     }
 }
 
