@@ -12,8 +12,9 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::{Map, Number, Value};
 
-use kam::model::{Adjustment, ScoreItem};
-use kam::{CustomerResult, PolicyInfo, Reason, RecordError, RecordErrorKind, StaffResult};
+use kam::model::{Declared, Ty};
+use kam::{RecordError, RecordErrorKind};
+use serde::Serialize;
 
 static DECIMAL: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
@@ -272,107 +273,54 @@ pub fn json_to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>
     })
 }
 
-fn reasons<'py>(py: Python<'py>, rs: &[Reason]) -> PyResult<Bound<'py, PyList>> {
-    let list = PyList::empty(py);
-    for r in rs {
-        let d = PyDict::new(py);
-        d.set_item("rule", &r.rule)?;
-        d.set_item("message", &r.message)?;
-        list.append(d)?;
-    }
-    Ok(list)
+/// A result as a dict of its declared shape: each value by its declared type
+/// (`Decimal`, `datetime.date`, `int`, `str`, `bool`, `None`, lists, dicts).
+/// Walks the result's serde form with its shape, so a field added to a
+/// declaration reaches Python with no change here.
+pub fn result<'py, T: Declared + Serialize>(
+    py: Python<'py>,
+    r: &T,
+) -> PyResult<Bound<'py, PyDict>> {
+    let value = serde_json::to_value(r).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    Ok(typed(py, &Ty::Record(T::shape()), &value)?.cast_into::<PyDict>()?)
 }
 
-fn policy_info<'py>(py: Python<'py>, p: &PolicyInfo) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    d.set_item("name", &p.name)?;
-    d.set_item("version", &p.version)?;
-    d.set_item("digest", &p.digest)?;
-    Ok(d)
-}
-
-/// A customer result as a dict of the spec's shape.
-pub fn customer<'py>(py: Python<'py>, r: &CustomerResult) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    d.set_item("id", &r.id)?;
-    d.set_item("status", r.status.as_str())?;
-    d.set_item("tier", &r.tier)?;
-    d.set_item("previous_tier", &r.previous_tier)?;
-    d.set_item("change", r.change.as_str())?;
-    d.set_item("downgrade_deadline", r.downgrade_deadline)?;
-    d.set_item("key_account", r.key_account)?;
-    d.set_item("categories", &r.categories)?;
-    let admission = PyDict::new(py);
-    admission.set_item("admitted", r.admission.admitted)?;
-    admission.set_item("failed", &r.admission.failed)?;
-    admission.set_item("approvals", &r.admission.approvals)?;
-    d.set_item("admission", admission)?;
-    match &r.blacklist_proposal {
-        Some(p) => {
-            let bp = PyDict::new(py);
-            bp.set_item("until", p.until)?;
-            bp.set_item("needs", &p.needs)?;
-            d.set_item("blacklist_proposal", bp)?;
+fn typed<'py>(py: Python<'py>, ty: &Ty, v: &Value) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match (ty, v) {
+        (Ty::Json, v) => json_to_py(py, v)?,
+        (_, Value::Null) => py.None().into_bound(py),
+        (Ty::Optional(inner), v) => typed(py, inner, v)?,
+        (Ty::Decimal, Value::Number(n)) => decimal_class(py)?.call1((n.to_string(),))?,
+        (Ty::Date, Value::String(s)) => {
+            let d = kam::model::parse_date(s)
+                .ok_or_else(|| PyValueError::new_err(format!("not a date: {s:?}")))?;
+            d.into_pyobject(py)?.into_any()
         }
-        None => d.set_item("blacklist_proposal", py.None())?,
-    }
-    match &r.visit {
-        Some(v) => {
-            let visit = PyDict::new(py);
-            visit.set_item("interval_days", v.interval_days)?;
-            visit.set_item("next_due", v.next_due)?;
-            visit.set_item("overdue", v.overdue)?;
-            d.set_item("visit", visit)?;
+        (Ty::List(item), Value::Array(items)) => {
+            let list = PyList::empty(py);
+            for x in items {
+                list.append(typed(py, item, x)?)?;
+            }
+            list.into_any()
         }
-        None => d.set_item("visit", py.None())?,
-    }
-    d.set_item("reasons", reasons(py, &r.reasons)?)?;
-    d.set_item("policy", policy_info(py, &r.policy)?)?;
-    Ok(d)
-}
-
-fn adjustment<'py>(py: Python<'py>, a: &Adjustment) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    d.set_item("points", a.points)?;
-    d.set_item("reason", &a.reason)?;
-    Ok(d)
-}
-
-fn item<'py>(py: Python<'py>, i: &ScoreItem) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    d.set_item("id", &i.id)?;
-    d.set_item("max", i.max)?;
-    d.set_item("score", i.score)?;
-    let adj = PyList::empty(py);
-    for a in &i.adjustments {
-        adj.append(adjustment(py, a)?)?;
-    }
-    d.set_item("adjustments", adj)?;
-    Ok(d)
-}
-
-/// A staff result as a dict of the spec's shape.
-pub fn staff<'py>(py: Python<'py>, r: &StaffResult) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    d.set_item("id", &r.id)?;
-    d.set_item("period", r.period.to_string())?;
-    let kpis = PyDict::new(py);
-    for (k, v) in &r.kpis {
-        kpis.set_item(k, *v)?;
-    }
-    d.set_item("kpis", kpis)?;
-    let scorecard = PyDict::new(py);
-    scorecard.set_item("total", r.scorecard.total)?;
-    let items = PyList::empty(py);
-    for i in &r.scorecard.items {
-        items.append(item(py, i)?)?;
-    }
-    scorecard.set_item("items", items)?;
-    d.set_item("scorecard", scorecard)?;
-    d.set_item("grade", &r.grade)?;
-    d.set_item("actions", &r.actions)?;
-    d.set_item("composite", r.composite)?;
-    d.set_item("reasons", reasons(py, &r.reasons)?)?;
-    d.set_item("policy", policy_info(py, &r.policy)?)?;
-    Ok(d)
+        (Ty::Record(shape), Value::Object(obj)) => {
+            let d = PyDict::new(py);
+            for f in &shape.fields {
+                d.set_item(
+                    f.name,
+                    typed(py, &f.ty, obj.get(f.name).unwrap_or(&Value::Null))?,
+                )?;
+            }
+            d.into_any()
+        }
+        (Ty::Map(item), Value::Object(obj)) => {
+            let d = PyDict::new(py);
+            for (k, x) in obj {
+                d.set_item(k, typed(py, item, x)?)?;
+            }
+            d.into_any()
+        }
+        // Text, names, months, whole numbers and flags are plain JSON.
+        (_, v) => json_to_py(py, v)?,
+    })
 }

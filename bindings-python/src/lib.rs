@@ -274,7 +274,7 @@ impl Policy {
             py,
             record,
             |p, v| p.evaluate_customer_json(v, as_of),
-            |py, r| convert::customer(py, r),
+            |py, r| convert::result(py, r),
         )
     }
 
@@ -295,7 +295,7 @@ impl Policy {
             "customer",
             records,
             |p, v| p.evaluate_customer_json(v, as_of),
-            |py, r| convert::customer(py, r),
+            |py, r| convert::result(py, r),
         )
     }
 
@@ -309,7 +309,7 @@ impl Policy {
             py,
             record,
             |p, v| p.evaluate_staff_json(v),
-            |py, r| convert::staff(py, r),
+            |py, r| convert::result(py, r),
         )
     }
 
@@ -325,7 +325,7 @@ impl Policy {
             "staff",
             records,
             |p, v| p.evaluate_staff_json(v),
-            |py, r| convert::staff(py, r),
+            |py, r| convert::result(py, r),
         )
     }
 

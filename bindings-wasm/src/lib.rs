@@ -35,6 +35,11 @@ use crate::failure::Failure;
 
 include!(concat!(env!("OUT_DIR"), "/default_policy.rs"));
 
+/// The result types, generated from kam's declarations (`kam::model::docs`)
+/// and checked against them by `tests/declarations.rs`.
+#[wasm_bindgen(typescript_custom_section)]
+const RESULT_TYPES: &str = include_str!("../kam_types.d.ts");
+
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
 /** Policy file name (relative to the policy folder, e.g. "customer.rhai") → source text. */
@@ -64,45 +69,8 @@ export interface Limits {
 /** A defect in a policy, where an editor should underline it. */
 export interface Diagnostic { file: string; line: number | null; column: number | null; message: string; }
 
-/** An exact decimal as text ("2999999.99"): JS numbers would round it. */
-export type DecimalString = string;
-
-/** A customer or staff record (spec §2, §3): snake_case fields; money as number or decimal string; dates "YYYY-MM-DD". */
+/** A customer or staff record (rules/CONTRACT.md, "The records"): snake_case fields; money as number or decimal string; dates "YYYY-MM-DD". */
 export type KamRecord = Record<string, unknown>;
-
-export interface Reason { rule: string; message: string; }
-export interface PolicyInfo { name: string; version: string; digest: string; }
-
-export interface CustomerResult {
-  id: string;
-  status: "active" | "blacklisted";
-  tier: string | null;
-  previous_tier: string | null;
-  change: "new" | "upgrade" | "downgrade" | "unchanged" | "blacklisted";
-  downgrade_deadline: string | null;
-  key_account: boolean;
-  categories: string[];
-  admission: { admitted: boolean; failed: string[]; approvals: string[] };
-  blacklist_proposal: { until: string; needs: string[] } | null;
-  visit: { interval_days: number; next_due: string; overdue: boolean } | null;
-  reasons: Reason[];
-  policy: PolicyInfo;
-}
-
-export interface StaffResult {
-  id: string;
-  period: string;
-  kpis: Record<string, DecimalString | null>;
-  scorecard: {
-    total: DecimalString;
-    items: { id: string; max: DecimalString; score: DecimalString; adjustments: { points: DecimalString; reason: string }[] }[];
-  };
-  grade: string;
-  actions: string[];
-  composite: DecimalString | null;
-  reasons: Reason[];
-  policy: PolicyInfo;
-}
 
 /**
  * An error's stable machine code: `malformed`, `missing`, `invalid`,
