@@ -103,8 +103,7 @@ pub(crate) fn returned(
     value: Dynamic,
     path: &str,
 ) -> Shaped<JsonMap<String, Value>> {
-    let keys: Vec<&str> = shape.rule_fields().map(|f| f.name).collect();
-    let mut m = Returned::open(value, path, &keys)?;
+    let mut m = Returned::open(value, path, &shape.rule_keys)?;
     let mut out = JsonMap::new();
     for f in shape.rule_fields() {
         let (field, v) = m.take(f.name);

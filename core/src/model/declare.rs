@@ -68,6 +68,40 @@ macro_rules! missing {
 }
 pub(crate) use missing;
 
+/// The `Declared` and `Typed` impls both declarations share: each field's
+/// wire name, type, source (an expression) and doc lines.
+macro_rules! declared {
+    ($name:ident { $($field:ident $($wire:literal)? : $ty:ty = $source:expr; [$($doc:literal),*])+ }) => {
+        impl $crate::model::shape::Declared for $name {
+            const FIELDS: &'static [&'static str] =
+                &[$($crate::model::declare::wire!($field $($wire)?)),+];
+
+            fn shape() -> &'static $crate::model::shape::Shape {
+                static SHAPE: std::sync::OnceLock<$crate::model::shape::Shape> =
+                    std::sync::OnceLock::new();
+                SHAPE.get_or_init(|| {
+                    $crate::model::shape::Shape::new(
+                        stringify!($name),
+                        vec![$($crate::model::shape::FieldShape {
+                            name: $crate::model::declare::wire!($field $($wire)?),
+                            doc: $crate::model::shape::doc_text(&[$($doc),*]),
+                            ty: <$ty as $crate::model::shape::Typed>::ty(),
+                            source: $source,
+                        }),+],
+                    )
+                })
+            }
+        }
+
+        impl $crate::model::shape::Typed for $name {
+            fn ty() -> $crate::model::shape::Ty {
+                $crate::model::shape::Ty::Record(<$name as $crate::model::shape::Declared>::shape())
+            }
+        }
+    };
+}
+pub(crate) use declared;
+
 /// Declares a record type; see the module docs.
 macro_rules! record {
     (
@@ -91,39 +125,12 @@ macro_rules! record {
             )+
         }
 
-        impl $crate::model::shape::Declared for $name {
-            const FIELDS: &'static [&'static str] =
-                &[$($crate::model::declare::wire!($field $($wire)?)),+];
-
-            fn shape() -> &'static $crate::model::shape::Shape {
-                static SHAPE: std::sync::OnceLock<$crate::model::shape::Shape> =
-                    std::sync::OnceLock::new();
-                SHAPE.get_or_init(|| $crate::model::shape::Shape {
-                    name: stringify!($name),
-                    fields: vec![$(
-                        $crate::model::shape::FieldShape {
-                            name: $crate::model::declare::wire!($field $($wire)?),
-                            doc: $crate::model::shape::doc_text(&[$($doc),*]),
-                            ty: <$ty as $crate::model::shape::Typed>::ty(),
-                            source: $crate::model::shape::Source::Input {
-                                accepts: $crate::model::kind::Kind::accepts(&$kind),
-                                missing: $crate::model::declare::missing!(
-                                    $how, $kind $(, $default_doc)?
-                                ),
-                            },
-                        }
-                    ),+],
-                })
-            }
-        }
-
-        impl $crate::model::shape::Typed for $name {
-            fn ty() -> $crate::model::shape::Ty {
-                $crate::model::shape::Ty::Record(
-                    <$name as $crate::model::shape::Declared>::shape(),
-                )
-            }
-        }
+        $crate::model::declare::declared!($name {
+            $($field $($wire)? : $ty = $crate::model::shape::Source::Input {
+                accepts: $crate::model::kind::Kind::accepts(&$kind),
+                missing: $crate::model::declare::missing!($how, $kind $(, $default_doc)?),
+            }; [$($doc),*])+
+        });
 
         impl $crate::model::kind::Readable for $name {
             fn read(
@@ -182,34 +189,9 @@ macro_rules! result {
             )+
         }
 
-        impl $crate::model::shape::Declared for $name {
-            const FIELDS: &'static [&'static str] =
-                &[$($crate::model::declare::wire!($field $($wire)?)),+];
-
-            fn shape() -> &'static $crate::model::shape::Shape {
-                static SHAPE: std::sync::OnceLock<$crate::model::shape::Shape> =
-                    std::sync::OnceLock::new();
-                SHAPE.get_or_init(|| $crate::model::shape::Shape {
-                    name: stringify!($name),
-                    fields: vec![$(
-                        $crate::model::shape::FieldShape {
-                            name: $crate::model::declare::wire!($field $($wire)?),
-                            doc: $crate::model::shape::doc_text(&[$($doc),*]),
-                            ty: <$ty as $crate::model::shape::Typed>::ty(),
-                            source: $crate::model::declare::source!($source),
-                        }
-                    ),+],
-                })
-            }
-        }
-
-        impl $crate::model::shape::Typed for $name {
-            fn ty() -> $crate::model::shape::Ty {
-                $crate::model::shape::Ty::Record(
-                    <$name as $crate::model::shape::Declared>::shape(),
-                )
-            }
-        }
+        $crate::model::declare::declared!($name {
+            $($field $($wire)? : $ty = $crate::model::declare::source!($source); [$($doc),*])+
+        });
     };
 }
 pub(crate) use result;

@@ -107,9 +107,26 @@ pub struct Shape {
     pub name: &'static str,
     /// The fields; a field's index is its slot.
     pub fields: Vec<FieldShape>,
+    /// The names of the fields the policy returns, in order (derived once,
+    /// since every evaluation checks a returned map against them).
+    pub rule_keys: Vec<&'static str>,
 }
 
 impl Shape {
+    /// A shape of `fields`.
+    pub fn new(name: &'static str, fields: Vec<FieldShape>) -> Shape {
+        let rule_keys = fields
+            .iter()
+            .filter(|f| f.source == Source::Rule)
+            .map(|f| f.name)
+            .collect();
+        Shape {
+            name,
+            fields,
+            rule_keys,
+        }
+    }
+
     /// The field called `name`.
     pub fn field(&self, name: &str) -> Option<&FieldShape> {
         self.fields.iter().find(|f| f.name == name)
