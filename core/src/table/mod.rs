@@ -25,49 +25,52 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Output columns (all nullable; nested results are flattened with dotted names):
+//! Output columns follow the result's declaration (`model/customer.rs`,
+//! `model/staff.rs`), so a field added there is a column here. All are
+//! nullable, in declaration order, then `error`:
 //!
-//! | customers | type |
+//! | result field | column |
 //! |---|---|
-//! | `id`, `status`, `tier`, `previous_tier`, `change` | utf8 |
-//! | `downgrade_deadline`, `blacklist_proposal.until`, `visit.next_due` | date32 |
-//! | `key_account`, `admission.admitted`, `visit.overdue` | bool |
-//! | `categories`, `admission.failed`, `admission.approvals`, `blacklist_proposal.needs` | list\<utf8\> |
-//! | `visit.interval_days` | int64 |
-//! | `reasons` | list\<struct\<rule: utf8, message: utf8\>\> |
-//! | `error` | struct\<kind, code, record_id, field, message, file: utf8, line, column: int64\>: the error's wire form (`kam::error`), null on good rows |
+//! | text, a choice, a month | `utf8` |
+//! | decimal | `decimal128(38, 28)` |
+//! | whole number, bool, date | `int64`, `bool`, `date32` |
+//! | a nested record (`admission`, `visit`, `scorecard`) | flattened: `admission.admitted`, `visit.next_due`, … (null when the record is) |
+//! | a map of policy-chosen names (`kpis`) | one column per name: `kpis.sales_completion_rate`, … |
+//! | a list | `list<…>`; a list of records (`reasons`, `scorecard.items`) is `list<struct<…>>` |
+//! | free-form JSON | `utf8` holding the JSON text |
+//! | `policy` | not a column: the schema's metadata |
+//! | — | `error`: `struct<kind, code, record_id, field, message, file: utf8, line, column: int64>`, the error's wire form (`kam::error`), null on good rows |
 //!
-//! | staff | type |
-//! |---|---|
-//! | `id`, `period`, `grade` | utf8 |
-//! | `kpis.<name>` (one per KPI), `scorecard.total`, `score.<item>` (one per item), `composite` | decimal128(38, 28) |
-//! | `scorecard.items` | list\<struct\<id: utf8, max, score: decimal128(38, 28), adjustments: list\<struct\<points: decimal128(38, 28), reason: utf8\>\>\>\> |
-//! | `actions` | list\<utf8\> |
-//! | `reasons`, `error` | as for customers |
+//! Staff tables also get `score.<item>`, one column per scorecard item, right
+//! after `scorecard.total`. Map and item columns are those the policy
+//! returned, in the order they first appear.
 //!
 //! Decimals are exact: `decimal128(38, 28)` holds every value kam computes
 //! below 10^10 without rounding; a larger one makes that row an error. The
 //! schema's metadata names the policy (`kam.policy.name`, `…version`,
 //! `…digest`).
 
+mod layout;
 mod read;
 mod write;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use arrow_array::{ArrayRef, RecordBatch};
-use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
+use arrow_array::RecordBatch;
+use arrow_schema::{ArrowError, Field, Schema, SchemaRef};
 use chrono::NaiveDate;
 use serde_json::Value;
 
 pub use write::{DECIMAL_PRECISION, DECIMAL_SCALE};
 
 use crate::error::{RecordError, RecordErrorKind, RuleError};
-use crate::model::{CustomerResult, StaffResult};
+use crate::model::{CustomerRecord, CustomerResult, Declared, StaffRecord, StaffResult};
 use crate::{batch, Error, Policy, RuleErrorKind};
+use layout::{Layout, Pivot};
 use read::Plan;
-use write::*;
+use serde::Serialize;
+use write::{error_type, field};
 
 /// What to do with input columns that are not record fields.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -142,24 +145,20 @@ pub fn score_customers(
     as_of: NaiveDate,
     options: &TableOptions,
 ) -> Result<Scored, Error> {
-    check_batches(schema, batches)?;
     policy.require(&["customer"])?;
-    let plan = Plan::new(
-        schema,
-        <crate::model::CustomerRecord as crate::model::Declared>::FIELDS,
-        options.extra_columns,
-    )?;
-    let out = customer_schema(policy);
-    let mut scored = Vec::new();
-    for chunk in chunks(batches, options.batch_rows) {
-        let rows = evaluate(&plan, &chunk, |r| policy.evaluate_customer_json(r, as_of));
-        scored.push(customer_batch(&out, &rows).map_err(output_error)?);
-    }
-    Ok(Scored {
-        schema: out,
-        batches: scored,
+    score::<CustomerRecord, CustomerResult>(policy, schema, batches, options, &[], |r| {
+        policy.evaluate_customer_json(r, as_of)
     })
 }
+
+/// Each scorecard item's score also gets a column of its own, beside the total.
+const STAFF_PIVOTS: &[Pivot] = &[Pivot {
+    prefix: "score",
+    list: "scorecard.items",
+    key: "id",
+    value: "score",
+    after: "scorecard.total",
+}];
 
 /// Scores every row of `batches` (all with `schema`) as a staff-month.
 ///
@@ -172,27 +171,83 @@ pub fn score_staff(
     batches: &[RecordBatch],
     options: &TableOptions,
 ) -> Result<Scored, Error> {
-    check_batches(schema, batches)?;
     policy.require(&["staff"])?;
-    let plan = Plan::new(
-        schema,
-        <crate::model::StaffRecord as crate::model::Declared>::FIELDS,
-        options.extra_columns,
-    )?;
-    let mut rows = Vec::new();
-    for chunk in chunks(batches, options.batch_rows) {
-        rows.extend(evaluate(&plan, &chunk, |r| policy.evaluate_staff_json(r)));
-    }
-    let names = StaffNames::of(&rows);
-    let out = staff_schema(policy, &names);
+    score::<StaffRecord, StaffResult>(policy, schema, batches, options, STAFF_PIVOTS, |r| {
+        policy.evaluate_staff_json(r)
+    })
+}
+
+/// Reads records of type `In`, evaluates each with `eval` and writes the
+/// results' columns as their declaration lays them out.
+fn score<In: Declared, Out: Declared + Serialize + Send>(
+    policy: &Policy,
+    schema: &Schema,
+    batches: &[RecordBatch],
+    options: &TableOptions,
+    pivots: &'static [Pivot],
+    eval: impl Fn(&Value) -> Result<Out, Error> + Sync + Send,
+) -> Result<Scored, Error> {
+    check_batches(schema, batches)?;
+    let plan = Plan::new(schema, In::FIELDS, options.extra_columns)?;
+    let mut layout = Layout::of::<Out>(pivots);
+    let rows = options.batch_rows.max(1);
     let mut scored = Vec::new();
-    for part in rows.chunks(options.batch_rows.max(1)) {
-        scored.push(staff_batch(&out, &names, part).map_err(output_error)?);
+    if !layout.needs_rows() {
+        let out = schema_of(policy, &layout);
+        for chunk in chunks(batches, rows) {
+            let results = evaluate(&plan, &chunk, &eval);
+            scored.push(write(&layout, &out, &results)?);
+        }
+        return Ok(Scored {
+            schema: out,
+            batches: scored,
+        });
+    }
+    // Map and pivot columns are named by the rows: score everything first.
+    let mut results = Vec::new();
+    for chunk in chunks(batches, rows) {
+        results.extend(evaluate(&plan, &chunk, &eval));
+    }
+    for v in results.iter().filter_map(|(_, r)| r.as_ref().ok()) {
+        layout.learn(v);
+    }
+    let out = schema_of(policy, &layout);
+    for part in results.chunks(rows) {
+        scored.push(write(&layout, &out, part)?);
     }
     Ok(Scored {
         schema: out,
         batches: scored,
     })
+}
+
+fn write(
+    layout: &Layout,
+    schema: &SchemaRef,
+    rows: &[(Option<String>, Result<Value, Error>)],
+) -> Result<RecordBatch, Error> {
+    layout::batch(layout.columns(), schema, rows, too_large).map_err(output_error)
+}
+
+/// The row error for a decimal that `decimal128(38, 28)` cannot hold.
+fn too_large(result: &Value, column: &str) -> Error {
+    let found = column
+        .split('.')
+        .try_fold(result, |v, k| v.get(k))
+        .map_or_else(String::new, Value::to_string);
+    Error::Rule(Box::new(RuleError {
+        record_id: result.get("id").and_then(Value::as_str).unwrap_or_default().to_owned(),
+        file: "(table)".into(),
+        line: None,
+        column: None,
+        kind: RuleErrorKind::Shape {
+            field: column.to_owned(),
+            expected: format!(
+                "a value below 10^10 (the table's decimal({DECIMAL_PRECISION}, {DECIMAL_SCALE}) columns)"
+            ),
+            found,
+        },
+    }))
 }
 
 /// Every batch must have the table's columns: the plan reads columns by position.
@@ -218,15 +273,22 @@ fn chunks(batches: &[RecordBatch], rows: usize) -> impl Iterator<Item = RecordBa
     })
 }
 
-/// Each row's id (as given, for the output) and result, evaluated in parallel.
-fn evaluate<R: Send>(
+/// Each row's id (as given, for the output) and result as JSON, evaluated in parallel.
+fn evaluate<R: Serialize>(
     plan: &Plan,
     batch: &RecordBatch,
     eval: impl Fn(&Value) -> Result<R, Error> + Sync + Send,
-) -> Vec<(Option<String>, Result<R, Error>)> {
+) -> Vec<(Option<String>, Result<Value, Error>)> {
     let rows: Vec<usize> = (0..batch.num_rows()).collect();
     batch::map(&rows, |&row| {
-        (plan.id(batch, row), eval(&plan.record(batch, row)))
+        let result = eval(&plan.record(batch, row)).and_then(|r| {
+            serde_json::to_value(r).map_err(|e| {
+                Error::from(RecordError::from(RecordErrorKind::Malformed(format!(
+                    "cannot write the result: {e}"
+                ))))
+            })
+        });
+        (plan.id(batch, row), result)
     })
 }
 
@@ -236,343 +298,16 @@ fn output_error(e: ArrowError) -> Error {
     ))))
 }
 
-fn schema_with(policy: &Policy, fields: Vec<Field>) -> SchemaRef {
+/// The table's schema: the layout's columns and `error`, with the policy's
+/// name, version and digest as metadata.
+fn schema_of(policy: &Policy, layout: &Layout) -> SchemaRef {
     let info = policy.info();
     let metadata = HashMap::from([
         ("kam.policy.name".to_owned(), info.name.clone()),
         ("kam.policy.version".to_owned(), info.version.clone()),
         ("kam.policy.digest".to_owned(), info.digest.clone()),
     ]);
+    let mut fields: Vec<Field> = layout.columns().iter().map(layout::Column::field).collect();
+    fields.push(field("error", error_type()));
     Arc::new(Schema::new_with_metadata(fields, metadata))
-}
-
-fn customer_schema(policy: &Policy) -> SchemaRef {
-    use DataType::*;
-    let fields = vec![
-        field("id", Utf8),
-        field("status", Utf8),
-        field("tier", Utf8),
-        field("previous_tier", Utf8),
-        field("change", Utf8),
-        field("downgrade_deadline", Date32),
-        field("key_account", Boolean),
-        field("categories", text_list_type()),
-        field("admission.admitted", Boolean),
-        field("admission.failed", text_list_type()),
-        field("admission.approvals", text_list_type()),
-        field("blacklist_proposal.until", Date32),
-        field("blacklist_proposal.needs", text_list_type()),
-        field("visit.interval_days", Int64),
-        field("visit.next_due", Date32),
-        field("visit.overdue", Boolean),
-        field("reasons", reasons_type()),
-        field("error", error_type()),
-    ];
-    schema_with(policy, fields)
-}
-
-fn customer_batch(
-    schema: &SchemaRef,
-    rows: &[(Option<String>, Result<CustomerResult, Error>)],
-) -> Result<RecordBatch, ArrowError> {
-    let (mut id, mut status, mut tier) = (Text::default(), Text::default(), Text::default());
-    let (mut previous, mut change) = (Text::default(), Text::default());
-    let (mut deadline, mut key_account, mut categories) =
-        (Dates::default(), Bools::default(), TextLists::default());
-    let (mut admitted, mut failed, mut approvals) =
-        (Bools::default(), TextLists::default(), TextLists::default());
-    let (mut until, mut needs) = (Dates::default(), TextLists::default());
-    let (mut interval, mut next_due, mut overdue) =
-        (Ints::default(), Dates::default(), Bools::default());
-    let (mut reasons, mut errors) = (Reasons::default(), Errors::default());
-    for (row_id, result) in rows {
-        let r = result.as_ref().ok();
-        id.push(r.map(|r| r.id.as_str()).or(row_id.as_deref()));
-        status.push(r.map(|r| r.status.as_str()));
-        tier.push(r.and_then(|r| r.tier.as_deref()));
-        previous.push(r.and_then(|r| r.previous_tier.as_deref()));
-        change.push(r.map(|r| r.change.as_str()));
-        deadline.push(r.and_then(|r| r.downgrade_deadline));
-        key_account.push(r.map(|r| r.key_account));
-        categories.push(r.map(|r| r.categories.as_slice()));
-        admitted.push(r.map(|r| r.admission.admitted));
-        failed.push(r.map(|r| r.admission.failed.as_slice()));
-        approvals.push(r.map(|r| r.admission.approvals.as_slice()));
-        let proposal = r.and_then(|r| r.blacklist_proposal.as_ref());
-        until.push(proposal.map(|p| p.until));
-        needs.push(proposal.map(|p| p.needs.as_slice()));
-        let visit = r.and_then(|r| r.visit.as_ref());
-        interval.push(visit.map(|v| v.interval_days));
-        next_due.push(visit.map(|v| v.next_due));
-        overdue.push(visit.map(|v| v.overdue));
-        reasons.push(r.map(|r| r.reasons.as_slice()))?;
-        errors.push(result.as_ref().err());
-    }
-    let columns: Vec<ArrayRef> = vec![
-        id.finish()?,
-        status.finish()?,
-        tier.finish()?,
-        previous.finish()?,
-        change.finish()?,
-        deadline.finish()?,
-        key_account.finish()?,
-        categories.finish()?,
-        admitted.finish()?,
-        failed.finish()?,
-        approvals.finish()?,
-        until.finish()?,
-        needs.finish()?,
-        interval.finish()?,
-        next_due.finish()?,
-        overdue.finish()?,
-        reasons.finish()?,
-        errors.finish()?,
-    ];
-    RecordBatch::try_new(schema.clone(), columns)
-}
-
-/// The policy-defined column names of a staff table.
-struct StaffNames {
-    kpis: Vec<String>,
-    items: Vec<String>,
-}
-
-impl StaffNames {
-    fn of(rows: &[(Option<String>, Result<StaffResult, Error>)]) -> Self {
-        let mut names = StaffNames {
-            kpis: Vec::new(),
-            items: Vec::new(),
-        };
-        for r in rows.iter().filter_map(|(_, r)| r.as_ref().ok()) {
-            for k in r.kpis.keys() {
-                if !names.kpis.contains(k) {
-                    names.kpis.push(k.clone());
-                }
-            }
-            for item in &r.scorecard.items {
-                if !names.items.contains(&item.id) {
-                    names.items.push(item.id.clone());
-                }
-            }
-        }
-        names
-    }
-}
-
-fn adjustment_fields() -> arrow_schema::Fields {
-    arrow_schema::Fields::from(vec![
-        field("points", decimal_type()),
-        field("reason", DataType::Utf8),
-    ])
-}
-
-fn item_fields() -> arrow_schema::Fields {
-    arrow_schema::Fields::from(vec![
-        field("id", DataType::Utf8),
-        field("max", decimal_type()),
-        field("score", decimal_type()),
-        field(
-            "adjustments",
-            DataType::List(Arc::new(field(
-                "item",
-                DataType::Struct(adjustment_fields()),
-            ))),
-        ),
-    ])
-}
-
-fn staff_schema(policy: &Policy, names: &StaffNames) -> SchemaRef {
-    use DataType::*;
-    let mut fields = vec![field("id", Utf8), field("period", Utf8)];
-    fields.extend(
-        names
-            .kpis
-            .iter()
-            .map(|k| field(&format!("kpis.{k}"), decimal_type())),
-    );
-    fields.push(field("scorecard.total", decimal_type()));
-    fields.extend(
-        names
-            .items
-            .iter()
-            .map(|i| field(&format!("score.{i}"), decimal_type())),
-    );
-    fields.push(field(
-        "scorecard.items",
-        List(Arc::new(field("item", Struct(item_fields())))),
-    ));
-    fields.extend([
-        field("grade", Utf8),
-        field("actions", text_list_type()),
-        field("composite", decimal_type()),
-        field("reasons", reasons_type()),
-        field("error", error_type()),
-    ]);
-    schema_with(policy, fields)
-}
-
-/// A staff result's decimals in `decimal128(38, 28)` units, or the rule error
-/// for the first that does not fit.
-struct StaffUnits {
-    kpis: Vec<Option<i128>>,
-    total: i128,
-    items: Vec<(i128, i128, Vec<i128>)>,
-    composite: Option<i128>,
-}
-
-fn units(field: &str, d: rust_decimal::Decimal, r: &StaffResult) -> Result<i128, Error> {
-    decimal_units(d).ok_or_else(|| {
-        Error::Rule(Box::new(RuleError {
-            record_id: r.id.clone(),
-            file: "(table)".into(),
-            line: None,
-            column: None,
-            kind: RuleErrorKind::Shape {
-                field: field.to_owned(),
-                expected: format!(
-                    "a value below 10^10 (the table's decimal{DECIMAL_PRECISION}({DECIMAL_PRECISION}, {DECIMAL_SCALE}) columns)"
-                ),
-                found: d.to_string(),
-            },
-        }))
-    })
-}
-
-impl StaffUnits {
-    fn of(names: &StaffNames, r: &StaffResult) -> Result<Self, Error> {
-        let kpis = names
-            .kpis
-            .iter()
-            .map(|k| match r.kpis.get(k).copied().flatten() {
-                Some(d) => units(&format!("kpis.{k}"), d, r).map(Some),
-                None => Ok(None),
-            })
-            .collect::<Result<_, _>>()?;
-        let items = r
-            .scorecard
-            .items
-            .iter()
-            .map(|i| {
-                let path = format!("scorecard.items.{}", i.id);
-                let adj = i
-                    .adjustments
-                    .iter()
-                    .map(|a| units(&path, a.points, r))
-                    .collect::<Result<_, _>>()?;
-                Ok((units(&path, i.max, r)?, units(&path, i.score, r)?, adj))
-            })
-            .collect::<Result<_, Error>>()?;
-        Ok(StaffUnits {
-            kpis,
-            total: units("scorecard.total", r.scorecard.total, r)?,
-            items,
-            composite: r.composite.map(|c| units("composite", c, r)).transpose()?,
-        })
-    }
-}
-
-fn staff_batch(
-    schema: &SchemaRef,
-    names: &StaffNames,
-    rows: &[(Option<String>, Result<StaffResult, Error>)],
-) -> Result<RecordBatch, ArrowError> {
-    let (mut id, mut period, mut grade) = (Text::default(), Text::default(), Text::default());
-    let mut kpis: Vec<Decimals> = names.kpis.iter().map(|_| Decimals::default()).collect();
-    let mut scores: Vec<Decimals> = names.items.iter().map(|_| Decimals::default()).collect();
-    let (mut total, mut composite) = (Decimals::default(), Decimals::default());
-    let mut items = ListShape::default();
-    let (mut item_id, mut item_max, mut item_score) =
-        (Text::default(), Decimals::default(), Decimals::default());
-    let mut adjustments = ListShape::default();
-    let (mut adj_points, mut adj_reason) = (Decimals::default(), Text::default());
-    let (mut actions, mut reasons, mut errors) =
-        (TextLists::default(), Reasons::default(), Errors::default());
-
-    for (row_id, result) in rows {
-        let checked = result
-            .as_ref()
-            .map_err(Clone::clone)
-            .and_then(|r| Ok((r, StaffUnits::of(names, r)?)));
-        let ok = checked.as_ref().ok();
-        let r = ok.map(|(r, _)| *r);
-        let u = ok.map(|(_, u)| u);
-        id.push(r.map(|r| r.id.as_str()).or(row_id.as_deref()));
-        period.push(r.map(|r| r.period.to_string()).as_deref());
-        for (i, col) in kpis.iter_mut().enumerate() {
-            col.push(u.and_then(|u| u.kpis.get(i).copied().flatten()));
-        }
-        total.push(u.map(|u| u.total));
-        for (i, col) in scores.iter_mut().enumerate() {
-            let at = r.and_then(|r| {
-                r.scorecard
-                    .items
-                    .iter()
-                    .position(|it| it.id == names.items[i])
-            });
-            col.push(at.and_then(|at| u.and_then(|u| u.items.get(at)).map(|x| x.1)));
-        }
-        match (r, u) {
-            (Some(r), Some(u)) => {
-                for (item, (max, score, adj)) in r.scorecard.items.iter().zip(&u.items) {
-                    item_id.push(Some(&item.id));
-                    item_max.push(Some(*max));
-                    item_score.push(Some(*score));
-                    for (a, points) in item.adjustments.iter().zip(adj) {
-                        adj_points.push(Some(*points));
-                        adj_reason.push(Some(&a.reason));
-                    }
-                    adjustments.push(Some(adj.len()))?;
-                }
-                items.push(Some(u.items.len()))?;
-            }
-            _ => items.push(None)?,
-        }
-        grade.push(r.map(|r| r.grade.as_str()));
-        actions.push(r.map(|r| r.actions.as_slice()));
-        composite.push(u.and_then(|u| u.composite));
-        reasons.push(r.map(|r| r.reasons.as_slice()))?;
-        errors.push(checked.as_ref().err());
-    }
-
-    let adjustment_items = arrow_array::StructArray::try_new(
-        adjustment_fields(),
-        vec![adj_points.finish()?, adj_reason.finish()?],
-        None,
-    )?;
-    let adjustments = adjustments.finish(
-        field("item", DataType::Struct(adjustment_fields())),
-        Arc::new(adjustment_items),
-    )?;
-    let item_rows = arrow_array::StructArray::try_new(
-        item_fields(),
-        vec![
-            item_id.finish()?,
-            item_max.finish()?,
-            item_score.finish()?,
-            adjustments,
-        ],
-        None,
-    )?;
-    let items = items.finish(
-        field("item", DataType::Struct(item_fields())),
-        Arc::new(item_rows),
-    )?;
-
-    let mut columns: Vec<ArrayRef> = vec![id.finish()?, period.finish()?];
-    for col in kpis {
-        columns.push(col.finish()?);
-    }
-    columns.push(total.finish()?);
-    for col in scores {
-        columns.push(col.finish()?);
-    }
-    columns.extend([
-        items,
-        grade.finish()?,
-        actions.finish()?,
-        composite.finish()?,
-    ]);
-    columns.push(reasons.finish()?);
-    columns.push(errors.finish()?);
-    RecordBatch::try_new(schema.clone(), columns)
 }

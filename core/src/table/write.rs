@@ -1,10 +1,12 @@
-//! Results → Arrow columns. Exact types: decimals as `decimal128(38, 28)`,
-//! dates as `date32`, lists of text as `list<utf8>`.
+//! The builders of result columns, one per Arrow type a result field can
+//! have (the layout in `layout.rs` picks them): decimals as
+//! `decimal128(38, 28)`, dates as `date32`, text guarded against arrow's
+//! 2 GiB offsets.
 
 use std::sync::Arc;
 
 use arrow_array::builder::{
-    BooleanBuilder, Date32Builder, Decimal128Builder, Int64Builder, ListBuilder, StringBuilder,
+    BooleanBuilder, Date32Builder, Decimal128Builder, Int64Builder, StringBuilder,
 };
 use arrow_array::types::Date32Type;
 use arrow_array::{ArrayRef, ListArray, StructArray};
@@ -14,7 +16,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-use crate::{Error, Reason};
+use crate::Error;
 
 /// Precision of every decimal column.
 pub const DECIMAL_PRECISION: u8 = 38;
@@ -35,21 +37,6 @@ pub(super) fn decimal_units(d: Decimal) -> Option<i128> {
 
 pub(super) fn field(name: &str, t: DataType) -> Field {
     Field::new(name, t, true)
-}
-
-pub(super) fn text_list_type() -> DataType {
-    DataType::List(Arc::new(field("item", DataType::Utf8)))
-}
-
-fn reason_fields() -> Fields {
-    Fields::from(vec![
-        field("rule", DataType::Utf8),
-        field("message", DataType::Utf8),
-    ])
-}
-
-pub(super) fn reasons_type() -> DataType {
-    DataType::List(Arc::new(field("item", DataType::Struct(reason_fields()))))
 }
 
 fn error_fields() -> Fields {
@@ -162,34 +149,6 @@ impl Decimals {
     }
 }
 
-/// A nullable `list<utf8>` column.
-pub(super) struct TextLists(ListBuilder<StringBuilder>, Overflow);
-impl Default for TextLists {
-    fn default() -> Self {
-        TextLists(ListBuilder::new(StringBuilder::new()), Overflow::default())
-    }
-}
-impl TextLists {
-    pub(super) fn push(&mut self, v: Option<&[String]>) {
-        match v {
-            Some(items) => {
-                for s in items {
-                    let have = self.0.values_ref().values_slice().len();
-                    if self.1.fits(have, s.len()) {
-                        self.0.values().append_value(s);
-                    }
-                }
-                self.0.append(true);
-            }
-            None => self.0.append(false),
-        }
-    }
-    pub(super) fn finish(mut self) -> Result<ArrayRef, ArrowError> {
-        self.1.check()?;
-        Ok(Arc::new(self.0.finish()))
-    }
-}
-
 /// Offsets and validity of a list column whose items are built separately.
 pub(super) struct ListShape {
     offsets: Vec<i32>,
@@ -224,34 +183,6 @@ impl ListShape {
             values,
             nulls,
         )?))
-    }
-}
-
-/// A `list<struct<rule, message>>` column.
-#[derive(Default)]
-pub(super) struct Reasons {
-    shape: ListShape,
-    rule: Text,
-    message: Text,
-}
-impl Reasons {
-    pub(super) fn push(&mut self, v: Option<&[Reason]>) -> Result<(), ArrowError> {
-        for r in v.unwrap_or_default() {
-            self.rule.push(Some(&r.rule));
-            self.message.push(Some(&r.message));
-        }
-        self.shape.push(v.map(<[Reason]>::len))
-    }
-    pub(super) fn finish(self) -> Result<ArrayRef, ArrowError> {
-        let items = StructArray::try_new(
-            reason_fields(),
-            vec![self.rule.finish()?, self.message.finish()?],
-            None,
-        )?;
-        self.shape.finish(
-            field("item", DataType::Struct(reason_fields())),
-            Arc::new(items),
-        )
     }
 }
 
