@@ -46,7 +46,7 @@ fi
 
 step "cargo build --target wasm32-unknown-unknown --profile wasm-release -p kam-wasm"
 cargo build --target wasm32-unknown-unknown --profile wasm-release -p kam-wasm
-wasm="$root/target/wasm32-unknown-unknown/wasm-release/kam_wasm.wasm"
+wasm="${CARGO_TARGET_DIR:-$root/target}/wasm32-unknown-unknown/wasm-release/kam_wasm.wasm"
 
 # Skip wasm-bindgen and wasm-opt (~40 s) when the module and tools are unchanged.
 stamp="$(sha256sum "$wasm" | cut -d' ' -f1) wasm-bindgen $want opt ${KAM_WASM_OPT:-1}"

@@ -24,6 +24,8 @@ cargo run --quiet --release --bin kam -- staff --policy rules data/staff.jsonl >
 cargo run --quiet --release --bin kam -- staff --policy rules --aggregate quarter data/staff.jsonl > /dev/null
 step "Python package: build into a virtualenv, pytest, stubtest"
 bindings-python/test.sh
+step "a new record field reaches every front end (tests/new-field.sh)"
+tests/new-field.sh
 step "WebAssembly package: build, wasm-bindgen-test, Node package, page in Chromium"
 bindings-wasm/test.sh
 step "benchmark peers agree with kam (bench/run.sh --quick --check: agreement only, no timing)"

@@ -54,4 +54,4 @@ pub use model::{
     Change, CustomerRecord, CustomerResult, PolicyInfo, Reason, StaffPeriodResult, StaffRecord,
     StaffResult, Status,
 };
-pub use policy::{Limits, LimitsError, Policy};
+pub use policy::{Limits, LimitsError, Policy, Reasons, UnknownLanguage};

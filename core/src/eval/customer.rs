@@ -99,8 +99,9 @@ fn read_result(policy: &Policy, r: &CustomerRecord, value: Dynamic) -> Shaped<Cu
         r.tier.clone().map_or(Value::Null, Value::String),
     );
     fields.insert("policy".into(), super::policy_json(policy));
-    let result: CustomerResult = super::build(fields)?;
+    let mut result: CustomerResult = super::build(fields)?;
     check(policy, &result)?;
+    policy.explain(&mut result.reasons);
     Ok(result)
 }
 

@@ -12,7 +12,11 @@ use rhai::Dynamic;
 
 use super::shape::Returned;
 use super::shape_error;
-use crate::model::{Period, Reason, StaffPeriodResult, StaffRecord};
+use crate::model::{Fact, Facts, Period, Reason, StaffPeriodResult, StaffRecord};
+
+/// The code of the reason kam adds when a period lacks months; every language
+/// of a policy that scores staff needs its template.
+pub(crate) const MISSING_MONTHS: &str = "period.missing_months";
 use crate::{batch, Error, Policy, RecordError, RecordErrorKind};
 
 /// Policy functions aggregation calls, besides `staff` itself.
@@ -113,15 +117,24 @@ impl Policy {
 
         let mut reasons = Vec::new();
         if !missing_months.is_empty() {
-            let list: Vec<String> = missing_months.iter().map(Period::to_string).collect();
+            let months = missing_months
+                .iter()
+                .map(|m| Fact::Text(m.to_string()))
+                .collect();
+            let count = |n: usize| Fact::Int(i64::try_from(n).unwrap_or(i64::MAX));
             reasons.push(Reason {
-                rule: "period.missing_months".into(),
-                message: format!(
-                    "no valid record for {}: {label} covers {} of {} months",
-                    list.join(", "),
-                    present.len(),
-                    present.len() + missing_months.len()
-                ),
+                rule: "period".into(),
+                code: MISSING_MONTHS.into(),
+                facts: Facts::from([
+                    ("missing".to_owned(), Fact::List(months)),
+                    ("period".to_owned(), Fact::Text(label.to_string())),
+                    ("present".to_owned(), count(present.len())),
+                    (
+                        "months".to_owned(),
+                        count(present.len() + missing_months.len()),
+                    ),
+                ]),
+                message: None,
             });
         }
 
@@ -179,6 +192,7 @@ impl Policy {
         let grade = g.string("grade").map_err(shape("staff_grade"))?;
         let actions = g.strings("actions").map_err(shape("staff_grade"))?;
         reasons.extend(g.reasons().map_err(shape("staff_grade"))?);
+        self.explain(&mut reasons);
 
         Ok(StaffPeriodResult {
             id: id.to_string(),

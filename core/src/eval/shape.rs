@@ -182,6 +182,38 @@ fn typed(ty: &Ty, field: &dyn Display, v: Dynamic) -> Shaped<Value> {
             )
         }
         Ty::Json => return Err(mismatch(field, "a value kam can pass on", &v)),
+        Ty::Fact => fact(field, v)?,
+    })
+}
+
+/// A fact of a reason: `()`, bool, int, decimal, date, text or an array of them.
+fn fact(field: &dyn Display, v: Dynamic) -> Shaped<Value> {
+    Ok(if v.is_unit() {
+        Value::Null
+    } else if let Ok(b) = v.as_bool() {
+        Value::Bool(b)
+    } else if let Ok(i) = v.as_int() {
+        Value::from(i)
+    } else if let Ok(d) = v.as_decimal() {
+        decimal_json(d.normalize())
+    } else if v.is_string() {
+        Value::String(as_string(field, v)?)
+    } else if v.is::<NaiveDate>() {
+        Value::String(as_date(field, v)?.format("%Y-%m-%d").to_string())
+    } else if v.is_array() {
+        Value::Array(
+            as_array(field, v)?
+                .into_iter()
+                .enumerate()
+                .map(|(i, x)| fact(&ListItem(field, i), x.flatten()))
+                .collect::<Shaped<_>>()?,
+        )
+    } else {
+        return Err(mismatch(
+            field,
+            "a fact: text, a number, a date, true/false, () or an array of them",
+            &v,
+        ));
     })
 }
 
@@ -298,17 +330,16 @@ impl Returned {
         }
     }
 
-    /// `reasons`: an array of `#{rule, message}`.
+    /// `reasons`: an array of reasons, checked against `Reason`'s shape.
     pub(crate) fn reasons(&mut self) -> Shaped<Vec<crate::model::Reason>> {
-        self.records("reasons", &["rule", "message"])?
-            .into_iter()
-            .map(|mut x| {
-                Ok(crate::model::Reason {
-                    rule: x.string("rule")?,
-                    message: x.string("message")?,
-                })
-            })
-            .collect()
+        use crate::model::Typed;
+        let (field, v) = self.take("reasons");
+        let json = typed(&Vec::<crate::model::Reason>::ty(), &field, v)?;
+        serde_json::from_value(json).map_err(|e| ShapeError {
+            field: field.to_string(),
+            expected: "reasons of the declared shape".into(),
+            found: e.to_string(),
+        })
     }
 
     pub(crate) fn strings(&mut self, key: &str) -> Shaped<Vec<String>> {
@@ -317,15 +348,6 @@ impl Returned {
             .into_iter()
             .enumerate()
             .map(|(i, x)| as_string(&ListItem(&field, i), x))
-            .collect()
-    }
-
-    pub(crate) fn records(&mut self, key: &str, keys: &[&str]) -> Shaped<Vec<Returned>> {
-        let (field, v) = self.take(key);
-        as_array(&field, v)?
-            .into_iter()
-            .enumerate()
-            .map(|(i, x)| Returned::open(x, &ListItem(&field, i).to_string(), keys))
             .collect()
     }
 }

@@ -53,8 +53,16 @@ fn read_result(policy: &Policy, r: &StaffRecord, value: Dynamic) -> Shaped<Staff
     fields.insert("id".into(), Value::String(r.id.clone()));
     fields.insert("period".into(), Value::String(r.period.to_string()));
     fields.insert("policy".into(), super::policy_json(policy));
-    let result: StaffResult = super::build(fields)?;
+    let mut result: StaffResult = super::build(fields)?;
     check_scorecard(&result.scorecard)?;
+    policy.explain(&mut result.reasons);
+    policy.explain_adjustments(
+        result
+            .scorecard
+            .items
+            .iter_mut()
+            .flat_map(|i| i.adjustments.iter_mut()),
+    );
     Ok(result)
 }
 

@@ -130,6 +130,7 @@ fn rhai_type(ty: &Ty) -> String {
                 .join(", ")
         ),
         Ty::Json => "map".into(),
+        Ty::Fact => "text, number, `date`, bool, `()` or an array of them".into(),
         Ty::Map(t) => format!("map of name → {}", rhai_type(t)),
     }
 }
@@ -142,7 +143,9 @@ pub fn typescript() -> String {
         "// Generated from kam's declarations (kam::model::docs::typescript); \
          a test fails if this file differs.\n\n\
          /** An exact decimal as text (\"2999999.99\"): JS numbers would round it. */\n\
-         export type DecimalString = string;\n",
+         export type DecimalString = string;\n\n\
+         /** A fact of a reason: text (a date is `YYYY-MM-DD`), a number (a decimal is exact text), true/false, null or a list. */\n\
+         export type Fact = string | number | boolean | null | Fact[];\n",
     );
     for shape in reachable(&results()) {
         out.push_str(&format!("\nexport interface {} {{\n", shape.name));
@@ -175,6 +178,7 @@ fn ts_type(ty: &Ty) -> String {
         },
         Ty::Record(s) => s.name.into(),
         Ty::Json => "Record<string, unknown>".into(),
+        Ty::Fact => "Fact".into(),
         Ty::Map(t) => format!("Record<string, {}>", ts_type(t)),
     }
 }

@@ -24,7 +24,7 @@ pub use fields::{is_missing_cell, parse_date};
 pub use json::{parse_json, write_decimals_as_strings};
 pub use period::Period;
 pub use period_result::StaffPeriodResult;
-pub use reason::{PolicyInfo, Reason};
+pub use reason::{Fact, Facts, PolicyInfo, Reason};
 pub use shape::{Declared, FieldShape, Missing, Shape, Source, Ty, Typed};
 pub use staff::{
     Adjustment, Analysis, Communication, Knowledge, Ratings, Reviews, Role, ScoreItem, Scorecard,

@@ -54,6 +54,9 @@ pub enum Ty {
     Record(&'static Shape),
     /// Free-form JSON (a record's `attributes`).
     Json,
+    /// A fact of a reason: null, bool, whole number, decimal, date, text or a
+    /// list of them (`model::Fact`).
+    Fact,
     /// Names chosen by the policy → the inner type (a staff result's `kpis`).
     Map(Box<Ty>),
 }

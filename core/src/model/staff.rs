@@ -10,7 +10,7 @@ use super::fields;
 use super::kind::{self, Readable};
 use super::period::Period;
 use super::string_enum;
-use super::{PolicyInfo, Reason};
+use super::{Facts, PolicyInfo, Reason};
 use crate::error::RecordError;
 
 string_enum! {
@@ -236,8 +236,12 @@ result! {
     pub struct Adjustment {
         /// Points added (positive) or deducted (negative).
         points: Decimal = rule,
-        /// Why, naming the inputs and the rule.
-        reason: String = rule,
+        /// Which adjustment, e.g. `scorecard.attendance.late`.
+        code: String = rule,
+        /// The exact values that decided it.
+        facts: Facts = rule,
+        /// The code's template rendered with the facts; null for codes only.
+        message: Option<String> = rule,
     }
 }
 

@@ -44,6 +44,7 @@ pub(crate) struct Compiled {
     pub entries: HashMap<&'static str, Entry>,
     /// Function name → the file defining it (the first, for overloads).
     pub functions: HashMap<String, String>,
+    pub messages: super::messages::Messages,
     pub digest: String,
 }
 
@@ -138,7 +139,8 @@ pub(crate) fn compile(
     let mut merged = AST::empty();
     let mut defined: HashMap<(String, usize), &str> = HashMap::new();
     for (name, ast) in &asts {
-        if [MANIFEST_FILE, PARAMETERS_FILE].contains(name) {
+        if [MANIFEST_FILE, PARAMETERS_FILE].contains(name) || name.starts_with(super::messages::DIR)
+        {
             continue;
         }
         if let Some(stmt) = ast.statements().first() {
@@ -206,8 +208,30 @@ pub(crate) fn compile(
         ));
     }
 
-    match (manifest, params) {
-        (Some(manifest), Some(mut params)) if errors.is_empty() => {
+    let rule_files: BTreeMap<&str, AST> = asts
+        .iter()
+        .filter(|(name, _)| {
+            ![MANIFEST_FILE, PARAMETERS_FILE].contains(*name)
+                && !name.starts_with(super::messages::DIR)
+        })
+        .map(|(name, ast)| (*name, ast.clone()))
+        .collect();
+    let messages = manifest.as_ref().map(|m| {
+        let scores_staff = defined.contains_key(&("staff".to_string(), 2));
+        let messages = super::messages::load(
+            engine,
+            files,
+            &asts,
+            &m.languages,
+            scores_staff,
+            &mut errors,
+        );
+        super::messages::check_calls(&rule_files, &messages, &mut errors);
+        messages
+    });
+
+    match (manifest, params, messages) {
+        (Some(manifest), Some(mut params), Some(messages)) if errors.is_empty() => {
             params.insert("tiers".into(), strings(&manifest.tiers));
             for (key, names) in RATING_NAMES {
                 params.insert((*key).into(), strings(names));
@@ -225,6 +249,7 @@ pub(crate) fn compile(
                 ast: merged,
                 entries,
                 functions,
+                messages,
                 digest: digest(files),
             })
         }
@@ -247,7 +272,7 @@ fn collect<T>(errors: &mut Vec<PolicyError>, r: Result<T, PolicyError>) -> Optio
 }
 
 /// Runs a file whose whole content is one map literal.
-fn eval_map(engine: &Engine, ast: &AST, file: &str) -> Result<Map, PolicyError> {
+pub(super) fn eval_map(engine: &Engine, ast: &AST, file: &str) -> Result<Map, PolicyError> {
     if ast.statements().len() != 1 || ast.has_functions() {
         return Err(PolicyError::new(
             file,
@@ -273,9 +298,9 @@ fn read_manifest(engine: &Engine, ast: &AST) -> Result<Manifest, PolicyError> {
     let map = eval_map(engine, ast, MANIFEST_FILE)?;
     let err = |m: String| PolicyError::new(MANIFEST_FILE, m).at(Some(1), None);
     for key in map.keys() {
-        if !["name", "version", "tiers", "description"].contains(&key.as_str()) {
+        if !["name", "version", "tiers", "languages", "description"].contains(&key.as_str()) {
             return Err(err(format!(
-                "unknown key `{key}` (expected name, version, tiers, description)"
+                "unknown key `{key}` (expected name, version, tiers, languages, description)"
             )));
         }
     }
@@ -319,10 +344,42 @@ fn read_manifest(engine: &Engine, ast: &AST) -> Result<Manifest, PolicyError> {
             return Err(err(format!("tier `{t}` is declared twice")));
         }
     }
+    let languages = match map.get("languages") {
+        None => Vec::new(),
+        Some(v) => {
+            let names = v
+                .clone()
+                .try_cast::<rhai::Array>()
+                .and_then(|items| {
+                    items
+                        .into_iter()
+                        .map(|l| l.try_cast::<rhai::ImmutableString>().map(|s| s.to_string()))
+                        .collect::<Option<Vec<_>>>()
+                })
+                .filter(|names| !names.is_empty())
+                .ok_or_else(|| {
+                    err("`languages` must be a non-empty array of language names, default first (e.g. [\"zh\", \"en\"])".into())
+                })?;
+            for (i, l) in names.iter().enumerate() {
+                let valid =
+                    !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+                if !valid {
+                    return Err(err(format!(
+                        "language `{l}`: a name is letters, digits and `-` (its file is messages/<name>.rhai)"
+                    )));
+                }
+                if names[..i].contains(l) {
+                    return Err(err(format!("language `{l}` is listed twice")));
+                }
+            }
+            names
+        }
+    };
     Ok(Manifest {
         name,
         version,
         tiers,
+        languages,
     })
 }
 

@@ -3,6 +3,7 @@
 mod call;
 mod limits;
 mod load;
+mod messages;
 pub(crate) mod sandbox;
 
 use std::collections::{BTreeMap, HashMap};
@@ -15,6 +16,7 @@ pub(crate) use call::call_entry;
 pub use limits::{Limits, LimitsError};
 pub(crate) use load::fn_line;
 pub use load::{MANIFEST_FILE, PARAMETERS_FILE};
+pub use messages::{Reasons, UnknownLanguage};
 pub use sandbox::{format_money, format_pct};
 
 use crate::error::PolicyErrors;
@@ -30,6 +32,8 @@ pub(crate) struct Manifest {
     pub name: String,
     pub version: String,
     pub tiers: Vec<String>,
+    /// Languages of the messages, default first (empty: no messages/ files).
+    pub languages: Vec<String>,
 }
 
 /// Where an entry point is defined.
@@ -55,6 +59,10 @@ pub(crate) struct Entry {
 #[derive(Clone)]
 pub struct Policy {
     inner: Arc<Inner>,
+    /// How results explain themselves: set with [`Policy::explained`].
+    reasons: Reasons,
+    /// Index of the language messages are rendered in.
+    lang: usize,
 }
 
 struct Inner {
@@ -67,6 +75,7 @@ struct Inner {
     info: PolicyInfo,
     sources: BTreeMap<String, String>,
     limits: Limits,
+    messages: messages::Messages,
 }
 
 impl std::fmt::Debug for Policy {
@@ -142,7 +151,10 @@ impl Policy {
                 info,
                 sources: files,
                 limits,
+                messages: compiled.messages,
             }),
+            reasons: Reasons::default(),
+            lang: 0,
         };
         call::check_parameters(&policy)?;
         Ok(policy)
@@ -192,6 +204,69 @@ impl Policy {
 
     pub(crate) fn entry(&self, name: &str) -> Option<&Entry> {
         self.inner.entries.get(name)
+    }
+
+    /// This policy, its results explained as `reasons` asks, with messages in
+    /// `lang` (`None`: the policy's default language, the first it lists).
+    /// Decisions never depend on either; only how much of each reason a
+    /// result carries does. Cheap: the compiled policy is shared.
+    ///
+    /// ```
+    /// use kam::{Policy, Reasons};
+    /// let policy = Policy::from_dir("../rules")?.explained(Reasons::Codes, Some("en"))?;
+    /// let record = serde_json::json!({"id": "C-1", "annual_revenue": 1_200_000});
+    /// let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+    /// let r = policy.evaluate_customer_json(&record, as_of)?;
+    /// assert!(r.reasons.iter().all(|r| r.message.is_none() && !r.code.is_empty()));
+    /// assert!(Policy::from_dir("../rules")?.explained(Reasons::Full, Some("fr")).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn explained(
+        &self,
+        reasons: Reasons,
+        lang: Option<&str>,
+    ) -> Result<Policy, UnknownLanguage> {
+        let lang = self.inner.messages.index(lang)?;
+        Ok(Policy {
+            inner: self.inner.clone(),
+            reasons,
+            lang,
+        })
+    }
+
+    /// The languages the policy has messages in, default first.
+    pub fn languages(&self) -> Vec<String> {
+        self.inner.messages.languages()
+    }
+
+    /// How much of each reason results carry.
+    pub fn reasons(&self) -> Reasons {
+        self.reasons
+    }
+
+    /// Applies [`Policy::reasons`] and the language to a result's reasons.
+    pub(crate) fn explain(&self, reasons: &mut Vec<crate::model::Reason>) {
+        self.inner
+            .messages
+            .explain(self.reasons, self.lang, reasons);
+    }
+
+    /// Applies them to scorecard adjustments: their messages are rendered
+    /// for `full` and absent otherwise (adjustments are decisions: never dropped).
+    pub(crate) fn explain_adjustments<'a>(
+        &self,
+        adjustments: impl Iterator<Item = &'a mut crate::model::Adjustment>,
+    ) {
+        for a in adjustments {
+            match self.reasons {
+                Reasons::Full => {
+                    if a.message.is_none() {
+                        a.message = Some(self.inner.messages.render(self.lang, &a.code, &a.facts));
+                    }
+                }
+                _ => a.message = None,
+            }
+        }
     }
 
     /// Whether the policy defines the entry point `name` (e.g. `"customer"`).

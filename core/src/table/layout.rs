@@ -170,7 +170,11 @@ impl Layout {
                     ty,
                     names,
                 } => out.extend(names.iter().map(|n| {
-                    Column::new(format!("{prefix}.{n}"), At::Entry(path.clone(), n.clone()), ty)
+                    Column::new(
+                        format!("{prefix}.{n}"),
+                        At::Entry(path.clone(), n.clone()),
+                        ty,
+                    )
                 })),
                 Spec::Pivot { pivot, ty, names } => out.extend(names.iter().map(|n| {
                     let at = At::Item {
@@ -202,7 +206,11 @@ fn flatten(shape: &'static Shape, path: &mut Vec<&'static str>, specs: &mut Vec<
                 ty: strip(inner).clone(),
                 names: Vec::new(),
             }),
-            ty => specs.push(Spec::Fixed(path.join("."), At::Field(path.clone()), ty.clone())),
+            ty => specs.push(Spec::Fixed(
+                path.join("."),
+                At::Field(path.clone()),
+                ty.clone(),
+            )),
         }
         path.pop();
     }
@@ -221,7 +229,9 @@ fn item_type(shape: &'static Shape, list: &[&str], value: &str) -> Ty {
             (Ty::Record(inner), false) => shape = inner,
             (Ty::List(item), true) => match strip(item) {
                 Ty::Record(inner) => {
-                    return inner.field(value).map_or(Ty::Json, |f| strip(&f.ty).clone())
+                    return inner
+                        .field(value)
+                        .map_or(Ty::Json, |f| strip(&f.ty).clone())
                 }
                 _ => return Ty::Json,
             },
@@ -320,11 +330,7 @@ impl Cell {
             Ty::Int => Cell::Int(Ints::default()),
             Ty::Bool => Cell::Bool(Bools::default()),
             Ty::Date => Cell::Date(Dates::default()),
-            Ty::List(item) => Cell::List(
-                Box::default(),
-                Box::new(Cell::of(item)),
-                data_type(item),
-            ),
+            Ty::List(item) => Cell::List(Box::default(), Box::new(Cell::of(item)), data_type(item)),
             Ty::Record(shape) => Cell::Struct(
                 struct_fields(shape),
                 shape
@@ -334,7 +340,7 @@ impl Cell {
                     .collect(),
                 Vec::new(),
             ),
-            Ty::Json | Ty::Map(_) | Ty::Optional(_) => Cell::Json(Text::default()),
+            Ty::Json | Ty::Fact | Ty::Map(_) | Ty::Optional(_) => Cell::Json(Text::default()),
         }
     }
 

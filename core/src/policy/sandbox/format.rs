@@ -36,14 +36,40 @@ pub(super) fn register(engine: &mut Engine) {
                 })
             },
         )
-        // Explanations: `why.note(rule, message)` appends one reason.
+        // Explanations. `why.note(code, facts)` appends one reason: the rule is
+        // the code up to its last dot, the message is rendered from the code's
+        // template when output needs it. `why.note(rule, text)` appends a
+        // reason whose message is that literal text (code = rule, no facts),
+        // for quick policies without message files.
         .register_fn(
             "note",
-            |why: &mut rhai::Array, rule: ImmutableString, message: ImmutableString| {
-                let mut reason = rhai::Map::new();
-                reason.insert("rule".into(), Dynamic::from(rule));
-                reason.insert("message".into(), Dynamic::from(message));
-                why.push(Dynamic::from_map(reason));
+            |why: &mut rhai::Array, code: ImmutableString, facts: rhai::Map| {
+                let rule = code.rsplit_once('.').map_or(code.as_str(), |(r, _)| r);
+                why.push(explained(rule.into(), code.clone(), facts, Dynamic::UNIT));
+            },
+        )
+        .register_fn(
+            "note",
+            |why: &mut rhai::Array, rule: ImmutableString, text: ImmutableString| {
+                why.push(explained(
+                    rule.clone(),
+                    rule,
+                    rhai::Map::new(),
+                    Dynamic::from(text),
+                ));
+            },
+        )
+        // `adjust(points, code, facts)`: one scorecard adjustment.
+        .register_fn(
+            "adjust",
+            |points: Decimal, code: ImmutableString, facts: rhai::Map| {
+                adjustment(points.into(), code, facts)
+            },
+        )
+        .register_fn(
+            "adjust",
+            |points: INT, code: ImmutableString, facts: rhai::Map| {
+                adjustment(points.into(), code, facts)
             },
         )
         .register_fn("join", |items: rhai::Array, sep: &str| {
@@ -53,6 +79,31 @@ pub(super) fn register(engine: &mut Engine) {
                 .collect::<Vec<_>>()
                 .join(sep)
         });
+}
+
+/// A reason as rules return it: `#{rule, code, facts, message}`.
+fn explained(
+    rule: ImmutableString,
+    code: ImmutableString,
+    facts: rhai::Map,
+    message: Dynamic,
+) -> Dynamic {
+    let mut reason = rhai::Map::new();
+    reason.insert("rule".into(), Dynamic::from(rule));
+    reason.insert("code".into(), Dynamic::from(code));
+    reason.insert("facts".into(), Dynamic::from_map(facts));
+    reason.insert("message".into(), message);
+    Dynamic::from_map(reason)
+}
+
+/// An adjustment as rules return it: `#{points, code, facts, message}`.
+fn adjustment(points: Dynamic, code: ImmutableString, facts: rhai::Map) -> Dynamic {
+    let mut a = rhai::Map::new();
+    a.insert("points".into(), points);
+    a.insert("code".into(), Dynamic::from(code));
+    a.insert("facts".into(), Dynamic::from_map(facts));
+    a.insert("message".into(), Dynamic::UNIT);
+    Dynamic::from_map(a)
 }
 
 /// `2999999.99` → `2,999,999.99`; `3000000.00` → `3,000,000`; `0.5` → `0.50`.

@@ -40,6 +40,7 @@ type Fallible<T> = Result<T, Box<EvalAltResult>>;
 /// `contains` would silently change every `x in list`.
 pub(crate) const RESERVED_FUNCTIONS: &[&str] = &[
     "note",
+    "adjust",
     "money",
     "pct",
     "num",

@@ -1,0 +1,351 @@
+//! A policy's messages: one file per language, `messages/<lang>.rhai`, each a
+//! map literal of reason code → template (and `term.<value>` → how the
+//! language names a value), checked when the policy loads and rendered only
+//! when output asks for sentences.
+//!
+//! ```text
+//! // messages/en.rhai
+//! #{
+//!     "tier.base.reaches": "{tier}: annual revenue {revenue|money} reaches {threshold|money}",
+//!     "term.late_payment": "late payment",
+//! }
+//! ```
+//!
+//! `policy.rhai` lists the languages, default first (`languages: ["zh", "en"]`).
+//! Loading refuses, with file, line and column: a template with a malformed
+//! placeholder; a language lacking a code (or term) another has; and, where a
+//! rule writes `note("code", #{…})` or `adjust(points, "code", #{…})` with a
+//! literal code and facts map, a code with no template or facts lacking a
+//! placeholder's name.
+
+mod calls;
+mod format;
+mod template;
+
+use std::collections::{BTreeMap, HashMap};
+
+use rhai::{Engine, AST};
+
+use crate::error::PolicyError;
+use crate::model::{Facts, Reason};
+use format::Language;
+use template::Template;
+
+pub(crate) use calls::check_calls;
+
+/// Where message files live in a policy directory.
+pub(crate) const DIR: &str = "messages/";
+
+/// Keys of this form name a value (`term.late_payment`), not a reason.
+const TERM: &str = "term.";
+
+/// How much of each reason a result carries.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Reasons {
+    /// No reasons (scorecard adjustments keep their code and facts).
+    None,
+    /// Rule, code and facts; no message.
+    Codes,
+    /// Everything, with each message rendered in the chosen language.
+    #[default]
+    Full,
+}
+
+impl Reasons {
+    /// The names the command line, Python and JS use: `none`, `codes`, `full`.
+    pub const NAMES: &'static [&'static str] = &["none", "codes", "full"];
+
+    /// The mode called `name`.
+    pub fn named(name: &str) -> Option<Reasons> {
+        Some(match name {
+            "none" => Reasons::None,
+            "codes" => Reasons::Codes,
+            "full" => Reasons::Full,
+            _ => return None,
+        })
+    }
+}
+
+/// A language the policy has no messages for.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the policy has no language `{asked}`; it has {}", if .available.is_empty() { "none (no messages/ files)".to_string() } else { .available.join(", ") })]
+#[non_exhaustive]
+pub struct UnknownLanguage {
+    /// The language asked for.
+    pub asked: String,
+    /// The policy's languages, default first.
+    pub available: Vec<String>,
+}
+
+struct Lang {
+    language: Language,
+    templates: HashMap<String, Template>,
+}
+
+/// Every language's templates.
+#[derive(Default)]
+pub(crate) struct Messages {
+    langs: Vec<Lang>,
+}
+
+/// Codes kam itself notes, which every language needs when the policy scores
+/// staff (`period.missing_months`, with facts `missing`, `period`, `present`, `months`).
+const CORE_CODES: &[&str] = &[crate::eval::period::MISSING_MONTHS];
+
+impl Messages {
+    /// The languages, default first.
+    pub(crate) fn languages(&self) -> Vec<String> {
+        self.langs.iter().map(|l| l.language.name.clone()).collect()
+    }
+
+    /// The index of language `name` (`None`: the default).
+    pub(crate) fn index(&self, name: Option<&str>) -> Result<usize, UnknownLanguage> {
+        match name {
+            None => Ok(0),
+            Some(name) => self
+                .langs
+                .iter()
+                .position(|l| l.language.name == name)
+                .ok_or_else(|| UnknownLanguage {
+                    asked: name.to_owned(),
+                    available: self.languages(),
+                }),
+        }
+    }
+
+    /// `code`'s message with `facts` in language `lang`; a code with no
+    /// template (one a rule computed) is written as the code and its facts.
+    pub(crate) fn render(&self, lang: usize, code: &str, facts: &Facts) -> String {
+        let found = self
+            .langs
+            .get(lang)
+            .and_then(|l| Some((l, l.templates.get(code)?)));
+        match found {
+            Some((l, t)) => t.render(facts, &l.language),
+            None => {
+                let facts: Vec<String> = facts
+                    .iter()
+                    .map(|(k, v)| format!("{k}={}", template::plain(v)))
+                    .collect();
+                if facts.is_empty() {
+                    code.to_owned()
+                } else {
+                    format!("{code} ({})", facts.join(", "))
+                }
+            }
+        }
+    }
+
+    /// Sets or clears the messages of `reasons` as `mode` asks.
+    pub(crate) fn explain(&self, mode: Reasons, lang: usize, reasons: &mut Vec<Reason>) {
+        match mode {
+            Reasons::None => reasons.clear(),
+            Reasons::Codes => reasons.iter_mut().for_each(|r| r.message = None),
+            Reasons::Full => {
+                for r in reasons.iter_mut().filter(|r| r.message.is_none()) {
+                    r.message = Some(self.render(lang, &r.code, &r.facts));
+                }
+            }
+        }
+    }
+
+    /// The templates of `code` in every language (for the call-site checks).
+    fn templates(&self, code: &str) -> Vec<(&str, &Template)> {
+        self.langs
+            .iter()
+            .filter_map(|l| Some((l.language.name.as_str(), l.templates.get(code)?)))
+            .collect()
+    }
+
+    fn has(&self, code: &str) -> bool {
+        self.langs
+            .first()
+            .is_some_and(|l| l.templates.contains_key(code))
+    }
+}
+
+/// Reads and checks `messages/<lang>.rhai` for every language in `languages`.
+pub(crate) fn load(
+    engine: &Engine,
+    files: &BTreeMap<String, String>,
+    asts: &BTreeMap<&str, AST>,
+    languages: &[String],
+    scores_staff: bool,
+    errors: &mut Vec<PolicyError>,
+) -> Messages {
+    let file_of = |lang: &str| format!("{DIR}{lang}.rhai");
+    for name in files.keys().filter(|f| f.starts_with(DIR)) {
+        let lang = name[DIR.len()..].trim_end_matches(".rhai");
+        if !languages.iter().any(|l| l == lang) {
+            errors.push(
+                PolicyError::new(
+                    name,
+                    format!(
+                        "language `{lang}` is not listed in policy.rhai's `languages` ({})",
+                        if languages.is_empty() {
+                            "none listed".to_string()
+                        } else {
+                            languages.join(", ")
+                        }
+                    ),
+                )
+                .at(Some(1), None),
+            );
+        }
+    }
+    let mut langs = Vec::new();
+    // Every language's keys with their file positions, for the cross-check.
+    let mut keys: Vec<(String, BTreeMap<String, (usize, usize)>)> = Vec::new();
+    for lang in languages {
+        let file = file_of(lang);
+        let (Some(text), Some(ast)) = (files.get(&file), asts.get(file.as_str())) else {
+            errors.push(PolicyError::new(
+                &file,
+                format!("missing: policy.rhai lists the language `{lang}`, so it needs this file"),
+            ));
+            continue;
+        };
+        let map = match super::load::eval_map(engine, ast, &file) {
+            Ok(m) => m,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        let mut templates = HashMap::new();
+        let mut terms = HashMap::new();
+        let mut at = BTreeMap::new();
+        for (key, value) in map {
+            let key = key.to_string();
+            let (line, column) = key_position(text, &key);
+            at.insert(key.clone(), (line, column));
+            let Some(value) = value.clone().try_cast::<rhai::ImmutableString>() else {
+                errors.push(
+                    PolicyError::new(
+                        &file,
+                        format!("`{key}`: a template is a string, got {}", value.type_name()),
+                    )
+                    .at(Some(line), Some(column)),
+                );
+                continue;
+            };
+            if let Some(term) = key.strip_prefix(TERM) {
+                terms.insert(term.to_owned(), value.to_string());
+                continue;
+            }
+            match Template::parse(&value) {
+                Ok(t) => {
+                    templates.insert(key, t);
+                }
+                Err(e) => {
+                    let (vline, vcolumn) = value_position(text, line, column, e.offset, &value);
+                    errors.push(
+                        PolicyError::new(&file, format!("template `{key}`: {}", e.message))
+                            .at(Some(vline), Some(vcolumn)),
+                    );
+                }
+            }
+        }
+        keys.push((lang.clone(), at));
+        langs.push(Lang {
+            language: Language::new(lang, terms),
+            templates,
+        });
+    }
+    // Every language has every key another has.
+    for (lang, have) in &keys {
+        for (other, theirs) in &keys {
+            for key in theirs.keys().filter(|k| !have.contains_key(*k)) {
+                errors.push(
+                    PolicyError::new(
+                        file_of(lang),
+                        format!("`{key}` is in {other}'s messages but not in {lang}'s"),
+                    )
+                    .at(Some(1), None),
+                );
+            }
+        }
+    }
+    if scores_staff && !keys.is_empty() {
+        for (lang, have) in &keys {
+            for code in CORE_CODES.iter().filter(|c| !have.contains_key(**c)) {
+                errors.push(
+                    PolicyError::new(
+                        file_of(lang),
+                        format!("`{code}` is missing: kam notes it when a period lacks months"),
+                    )
+                    .at(Some(1), None),
+                );
+            }
+        }
+    }
+    Messages { langs }
+}
+
+/// Line and column (1-based) of `"key"` in a messages file (line 1 if not found).
+fn key_position(text: &str, key: &str) -> (usize, usize) {
+    let quoted = [format!("\"{key}\""), format!("{key}:")];
+    for (n, line) in text.lines().enumerate() {
+        for q in &quoted {
+            if let Some(col) = line.find(q.as_str()) {
+                let before = &line[..col];
+                // `key:` only as a whole identifier.
+                if q.ends_with(':')
+                    && before
+                        .chars()
+                        .last()
+                        .is_some_and(|c| c.is_alphanumeric() || c == '_')
+                {
+                    continue;
+                }
+                return (n + 1, before.chars().count() + 1);
+            }
+        }
+    }
+    (1, 1)
+}
+
+/// Position of byte `offset` of a template whose key is at `line`:`column`:
+/// the template's opening quote is the first one after the key's colon on
+/// that line (a template spanning lines reports its first).
+fn value_position(
+    text: &str,
+    line: usize,
+    column: usize,
+    offset: usize,
+    value: &str,
+) -> (usize, usize) {
+    let Some(src) = text.lines().nth(line - 1) else {
+        return (line, column);
+    };
+    let from: usize = src.char_indices().nth(column - 1).map_or(0, |(i, _)| i);
+    let rest = &src[from..];
+    let Some(colon) = rest.find(':') else {
+        return (line, column);
+    };
+    let after = &rest[colon..];
+    let Some(quote) = after.find(['"', '`']) else {
+        return (line, column);
+    };
+    let start = src[..from + colon + quote].chars().count() + 1;
+    let chars_in = value[..offset.min(value.len())].chars().count();
+    (line, start + 1 + chars_in)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_point_at_the_key_and_into_the_template() {
+        let text = "#{\n    \"tier.base\": \"{tier} open {x\",\n}\n";
+        let (line, column) = key_position(text, "tier.base");
+        assert_eq!((line, column), (2, 5));
+        // `{x` starts at byte 12 of the template; the quote is at column 18.
+        assert_eq!(
+            value_position(text, line, column, 12, "{tier} open {x"),
+            (2, 31)
+        );
+    }
+}
