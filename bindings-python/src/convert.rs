@@ -320,7 +320,31 @@ fn typed<'py>(py: Python<'py>, ty: &Ty, v: &Value) -> PyResult<Bound<'py, PyAny>
             }
             d.into_any()
         }
+        (Ty::Fact, v) => {
+            let fact = kam::model::Fact::from_json(v).map_err(PyValueError::new_err)?;
+            fact_to_py(py, &fact)?
+        }
         // Text, names, months, whole numbers and flags are plain JSON.
         (_, v) => json_to_py(py, v)?,
+    })
+}
+
+/// A reason's fact with its exact type: `Decimal`, `datetime.date`, `int`, `str`, `bool`, `None`, lists.
+fn fact_to_py<'py>(py: Python<'py>, fact: &kam::model::Fact) -> PyResult<Bound<'py, PyAny>> {
+    use kam::model::Fact;
+    Ok(match fact {
+        Fact::Decimal(d) => decimal_class(py)?.call1((d.to_string(),))?,
+        Fact::Date(d) => d.into_pyobject(py)?.into_any(),
+        Fact::List(items) => {
+            let list = PyList::empty(py);
+            for x in items {
+                list.append(fact_to_py(py, x)?)?;
+            }
+            list.into_any()
+        }
+        Fact::Int(i) => i.into_pyobject(py)?.into_any(),
+        Fact::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        Fact::Text(t) => PyString::new(py, t).into_any(),
+        _ => py.None().into_bound(py),
     })
 }

@@ -104,7 +104,7 @@ impl Policy {
     /// error in its wire form). A policy without the `entry` point raises its
     /// `PolicyError` once, before any record is read.
     fn evaluate_many<'py, R: Send>(
-        &self,
+        policy: &kam::Policy,
         py: Python<'py>,
         entry: &str,
         records: &Bound<'py, PyAny>,
@@ -116,7 +116,7 @@ impl Policy {
                 "records must be an iterable of dicts; score a table with score_customers / score_staff",
             ));
         }
-        self.inner
+        policy
             .require(&[entry])
             .map_err(|e| errors::policy_error(py, &e))?;
         let inputs: Vec<Result<Value, Error>> = records
@@ -124,7 +124,6 @@ impl Policy {
             .map_err(|_| PyTypeError::new_err("records must be an iterable of dicts"))?
             .map(|r| Ok(convert::record(&r?).map_err(Error::from)))
             .collect::<PyResult<_>>()?;
-        let policy = &self.inner;
         let results = detached(py, "evaluating records", || {
             kam::batch::map(&inputs, |r| match r {
                 Ok(v) => eval(policy, v),
@@ -147,18 +146,31 @@ impl Policy {
     }
 
     fn evaluate_one<'py, R: Send>(
-        &self,
+        policy: &kam::Policy,
         py: Python<'py>,
         record: &Bound<'py, PyAny>,
         eval: impl Fn(&kam::Policy, &Value) -> Result<R, Error> + Sync + Send,
         out: impl Fn(Python<'py>, &R) -> PyResult<Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let value = convert::record(record).map_err(|e| errors::to_py(py, &Error::from(e)))?;
-        let policy = &self.inner;
         match detached(py, "evaluating a record", || eval(policy, &value))? {
             Ok(r) => out(py, &r),
             Err(e) => Err(errors::to_py(py, &e)),
         }
+    }
+
+    /// The policy explaining its results as `reasons` (`"none"`, `"codes"`,
+    /// `"full"`) asks, in `lang` (default: the policy's first language).
+    fn explained(&self, lang: Option<&str>, reasons: &str) -> PyResult<kam::Policy> {
+        let mode = kam::Reasons::named(reasons).ok_or_else(|| {
+            PyValueError::new_err(format!(
+                "reasons must be one of {}, got {reasons:?}",
+                kam::Reasons::NAMES.join(", ")
+            ))
+        })?;
+        self.inner
+            .explained(mode, lang)
+            .map_err(|e| PyValueError::new_err(e.to_string()))
     }
 
     /// The scored table, as a pyarrow Table when pyarrow is installed.
@@ -238,6 +250,12 @@ impl Policy {
         all
     }
 
+    /// The languages the policy has messages in, default first.
+    #[getter]
+    fn languages(&self) -> Vec<String> {
+        self.inner.languages()
+    }
+
     /// The sandbox limits every evaluation runs under.
     #[getter]
     fn limits<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
@@ -262,15 +280,18 @@ impl Policy {
 
     /// Evaluates one customer on `as_of` (a date or ISO string; default today).
     /// Raises `RecordError` or `RuleError`.
-    #[pyo3(signature = (record, as_of = None))]
+    #[pyo3(signature = (record, as_of = None, *, lang = None, reasons = "full"))]
     fn evaluate_customer<'py>(
         &self,
         py: Python<'py>,
         record: &Bound<'py, PyAny>,
         as_of: Option<&Bound<'py, PyAny>>,
+        lang: Option<&str>,
+        reasons: &str,
     ) -> PyResult<Bound<'py, PyDict>> {
         let as_of = convert::as_of(py, as_of)?;
-        self.evaluate_one(
+        Self::evaluate_one(
+            &self.explained(lang, reasons)?,
             py,
             record,
             |p, v| p.evaluate_customer_json(v, as_of),
@@ -282,15 +303,18 @@ impl Policy {
     /// a bad record gives `{"id": …, "error": {kind, code, record_id, field, message, …}}`
     /// (the error's wire form). Raises `PolicyError` once when the policy
     /// defines no `customer` entry point.
-    #[pyo3(signature = (records, as_of = None))]
+    #[pyo3(signature = (records, as_of = None, *, lang = None, reasons = "full"))]
     fn evaluate_customers<'py>(
         &self,
         py: Python<'py>,
         records: &Bound<'py, PyAny>,
         as_of: Option<&Bound<'py, PyAny>>,
+        lang: Option<&str>,
+        reasons: &str,
     ) -> PyResult<Bound<'py, PyList>> {
         let as_of = convert::as_of(py, as_of)?;
-        self.evaluate_many(
+        Self::evaluate_many(
+            &self.explained(lang, reasons)?,
             py,
             "customer",
             records,
@@ -300,12 +324,16 @@ impl Policy {
     }
 
     /// Scores one staff-month. Raises `RecordError` or `RuleError`.
+    #[pyo3(signature = (record, *, lang = None, reasons = "full"))]
     fn evaluate_staff<'py>(
         &self,
         py: Python<'py>,
         record: &Bound<'py, PyAny>,
+        lang: Option<&str>,
+        reasons: &str,
     ) -> PyResult<Bound<'py, PyDict>> {
-        self.evaluate_one(
+        Self::evaluate_one(
+            &self.explained(lang, reasons)?,
             py,
             record,
             |p, v| p.evaluate_staff_json(v),
@@ -315,12 +343,16 @@ impl Policy {
 
     /// Scores many staff-months in parallel: one dict per record, in order (errors as
     /// in `evaluate_customers`).
+    #[pyo3(signature = (records, *, lang = None, reasons = "full"))]
     fn evaluate_staff_batch<'py>(
         &self,
         py: Python<'py>,
         records: &Bound<'py, PyAny>,
+        lang: Option<&str>,
+        reasons: &str,
     ) -> PyResult<Bound<'py, PyList>> {
-        self.evaluate_many(
+        Self::evaluate_many(
+            &self.explained(lang, reasons)?,
             py,
             "staff",
             records,
@@ -333,18 +365,20 @@ impl Policy {
     /// `__arrow_c_stream__`) in parallel without the GIL. Returns a pyarrow Table
     /// (or a `ResultStream` when pyarrow is not installed) with one row per input
     /// row: `id`, the decisions as columns, and `error` for bad rows.
-    #[pyo3(signature = (table, as_of = None, *, extra_columns = "error"))]
+    #[pyo3(signature = (table, as_of = None, *, extra_columns = "error", lang = None, reasons = "full"))]
     fn score_customers<'py>(
         &self,
         py: Python<'py>,
         table: &Bound<'py, PyAny>,
         as_of: Option<&Bound<'py, PyAny>>,
         extra_columns: &str,
+        lang: Option<&str>,
+        reasons: &str,
     ) -> PyResult<Bound<'py, PyAny>> {
         let as_of = convert::as_of(py, as_of)?;
         let options = self::extra_columns(extra_columns)?;
+        let policy = &self.explained(lang, reasons)?;
         let (schema, batches) = arrow::import(table)?;
-        let policy = &self.inner;
         let scored = detached(py, "scoring a table", || {
             table::score_customers(policy, &schema, &batches, as_of, &options)
         })?
@@ -353,16 +387,18 @@ impl Policy {
     }
 
     /// Scores a whole table of staff-months, like `score_customers`.
-    #[pyo3(signature = (table, *, extra_columns = "error"))]
+    #[pyo3(signature = (table, *, extra_columns = "error", lang = None, reasons = "full"))]
     fn score_staff<'py>(
         &self,
         py: Python<'py>,
         table: &Bound<'py, PyAny>,
         extra_columns: &str,
+        lang: Option<&str>,
+        reasons: &str,
     ) -> PyResult<Bound<'py, PyAny>> {
         let options = self::extra_columns(extra_columns)?;
+        let policy = &self.explained(lang, reasons)?;
         let (schema, batches) = arrow::import(table)?;
-        let policy = &self.inner;
         let scored = detached(py, "scoring a table", || {
             table::score_staff(policy, &schema, &batches, &options)
         })?

@@ -45,6 +45,14 @@ const TYPES: &str = r#"
 /** Policy file name (relative to the policy folder, e.g. "customer.rhai") → source text. */
 export type PolicySources = Record<string, string>;
 
+/** How results explain themselves (`Policy.explained`). */
+export interface ExplainOptions {
+  /** `"none"`: no reasons; `"codes"`: rule, code and facts; `"full"` (default): and the message. */
+  reasons?: "none" | "codes" | "full";
+  /** A language the policy has messages in (`policy.languages`); default its first. */
+  lang?: string;
+}
+
 /**
  * Sandbox limits per evaluation (one record); names left out keep their
  * defaults. Each must be at least 1; depths may only be lowered.
@@ -242,6 +250,57 @@ impl Policy {
     #[wasm_bindgen(getter)]
     pub fn tiers(&self) -> Vec<String> {
         self.inner.tiers().to_vec()
+    }
+
+    /// The languages the policy has messages in, default first.
+    #[wasm_bindgen(getter)]
+    pub fn languages(&self) -> Vec<String> {
+        self.inner.languages()
+    }
+
+    /// This policy explaining its results as `options` asks:
+    /// `{reasons: "none" | "codes" | "full", lang: "zh"}` (defaults: `"full"`,
+    /// the policy's first language). Shares the compiled policy, so it is
+    /// cheap; decisions never depend on it. Throws a `KamError` of kind
+    /// `"argument"` for an unknown mode or language.
+    pub fn explained(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ExplainOptions | undefined")] options: &JsValue,
+    ) -> Result<Policy, JsValue> {
+        let run = || {
+            let text = |key: &str| -> Result<Option<String>, Failure> {
+                if options.is_undefined() || options.is_null() {
+                    return Ok(None);
+                }
+                let v = js_sys::Reflect::get(options, &JsValue::from_str(key))
+                    .map_err(|_| Failure::argument("options must be an object".into()))?;
+                if v.is_undefined() || v.is_null() {
+                    return Ok(None);
+                }
+                v.as_string()
+                    .map(Some)
+                    .ok_or_else(|| Failure::argument(format!("options.{key} must be a string")))
+            };
+            let mode = match text("reasons")? {
+                None => kam::Reasons::Full,
+                Some(name) => kam::Reasons::named(&name).ok_or_else(|| {
+                    Failure::argument(format!(
+                        "options.reasons must be one of {}, got {name:?}",
+                        kam::Reasons::NAMES.join(", ")
+                    ))
+                })?,
+            };
+            let lang = text("lang")?;
+            let inner = self
+                .inner
+                .explained(mode, lang.as_deref())
+                .map_err(|e| Failure::argument(e.to_string()))?;
+            Ok(Policy {
+                inner,
+                cases: self.cases.clone(),
+            })
+        };
+        run().map_err(Failure::into_js)
     }
 
     /// The files this policy was compiled from.

@@ -100,10 +100,11 @@ pub(super) struct Layout {
 }
 
 impl Layout {
-    /// The layout of `T`'s results, with `pivots`.
-    pub(super) fn of<T: Declared>(pivots: &'static [Pivot]) -> Layout {
+    /// The layout of `T`'s results, with `pivots`, without the top-level fields `dropped`.
+    pub(super) fn of<T: Declared>(pivots: &'static [Pivot], dropped: &[&str]) -> Layout {
         let mut specs = Vec::new();
         flatten(T::shape(), &mut Vec::new(), &mut specs);
+        specs.retain(|s| !matches!(s, Spec::Fixed(name, ..) if dropped.contains(&name.as_str())));
         for pivot in pivots {
             let list: Vec<&str> = pivot.list.split('.').collect();
             let ty = item_type(T::shape(), &list, pivot.value);

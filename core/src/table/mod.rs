@@ -189,7 +189,12 @@ fn score<In: Declared, Out: Declared + Serialize + Send>(
 ) -> Result<Scored, Error> {
     check_batches(schema, batches)?;
     let plan = Plan::new(schema, In::FIELDS, options.extra_columns)?;
-    let mut layout = Layout::of::<Out>(pivots);
+    // `none`: no reasons column at all (a million rows of them are most of the bytes).
+    let dropped: &[&str] = match policy.reasons() {
+        crate::Reasons::None => &["reasons"],
+        _ => &[],
+    };
+    let mut layout = Layout::of::<Out>(pivots, dropped);
     let rows = options.batch_rows.max(1);
     let mut scored = Vec::new();
     if !layout.needs_rows() {

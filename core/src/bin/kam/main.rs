@@ -39,6 +39,8 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Json)]
         format: Format,
+        #[command(flatten)]
+        explain: Explain,
         /// JSON Lines file, CSV file (`.csv`, header row), or `-` for stdin (JSON Lines).
         #[arg(default_value = "-")]
         file: String,
@@ -55,6 +57,8 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Json)]
         format: Format,
+        #[command(flatten)]
+        explain: Explain,
         /// JSON Lines file, CSV file (`.csv`, header row), or `-` for stdin (JSON Lines).
         #[arg(default_value = "-")]
         file: String,
@@ -82,6 +86,38 @@ enum Format {
     Json,
     /// A readable table for people.
     Table,
+}
+
+/// How results explain themselves.
+#[derive(clap::Args)]
+struct Explain {
+    /// How much of each reason to write: `none` (no reasons; adjustments keep
+    /// code and facts), `codes` (rule, code, facts), `full` (and the message).
+    #[arg(long, value_enum, default_value_t = ReasonsArg::Full)]
+    reasons: ReasonsArg,
+    /// Language of the messages (default: the policy's first; `kam check` lists them).
+    #[arg(long)]
+    lang: Option<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReasonsArg {
+    /// No reasons.
+    None,
+    /// Rule, code and facts.
+    Codes,
+    /// Rule, code, facts and the rendered message.
+    Full,
+}
+
+impl Explain {
+    fn reasons(&self) -> kam::Reasons {
+        match self.reasons {
+            ReasonsArg::None => kam::Reasons::None,
+            ReasonsArg::Codes => kam::Reasons::Codes,
+            ReasonsArg::Full => kam::Reasons::Full,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -112,12 +148,14 @@ fn main() -> ExitCode {
             policy,
             as_of,
             format,
+            explain,
             file,
         } => {
             let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
             run_lines(
                 &policy,
                 limits,
+                &explain,
                 format,
                 &file,
                 (table::CUSTOMER, table::customer_row),
@@ -129,10 +167,12 @@ fn main() -> ExitCode {
             policy,
             aggregate: None,
             format,
+            explain,
             file,
         } => run_lines(
             &policy,
             limits,
+            &explain,
             format,
             &file,
             (table::STAFF, table::staff_row),
@@ -143,13 +183,14 @@ fn main() -> ExitCode {
             policy,
             aggregate: Some(span),
             format,
+            explain,
             file,
         } => {
             let span = match span {
                 Aggregate::Quarter => kam::Span::Quarter,
                 Aggregate::Year => kam::Span::Year,
             };
-            staff_periods(&policy, limits, span, format, &file)
+            staff_periods(&policy, limits, &explain, span, format, &file)
         }
         Command::Check { policy } => check(&policy, limits),
         Command::Test { policy, cases } => test(&policy, limits, cases),
@@ -178,10 +219,17 @@ fn load(dir: &Path, limits: &Limits) -> Result<Policy, u8> {
 fn load_requiring(
     dir: &Path,
     limits: &Limits,
+    explain: &Explain,
     functions: &[&str],
     format: Format,
 ) -> Result<Policy, u8> {
     let policy = load(dir, limits)?;
+    let policy = policy
+        .explained(explain.reasons(), explain.lang.as_deref())
+        .map_err(|e| {
+            eprintln!("error: {e}");
+            USAGE_OR_POLICY
+        })?;
     let Err(errors) = policy.require(functions) else {
         return Ok(policy);
     };
@@ -217,16 +265,18 @@ type TableOf<R> = (&'static [&'static str], fn(&R) -> Vec<String>);
 
 /// Evaluates every input line with `eval`, in parallel chunks, writing one
 /// output line (or table row under `header`, made by `row`) per input line in order.
+#[allow(clippy::too_many_arguments)]
 fn run_lines<R: serde::Serialize>(
     dir: &Path,
     limits: &Limits,
+    explain: &Explain,
     format: Format,
     file: &str,
     (header, row): TableOf<R>,
     entry: &str,
     eval: impl Fn(&Policy, &Value) -> Result<R, Error> + Sync + Send,
 ) -> u8 {
-    let policy = match load_requiring(dir, limits, &[entry], format) {
+    let policy = match load_requiring(dir, limits, explain, &[entry], format) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -316,11 +366,18 @@ fn finish(
 
 /// `kam staff --aggregate`: bad lines first (one error line each, in input
 /// order), then one line per person and period.
-fn staff_periods(dir: &Path, limits: &Limits, span: kam::Span, format: Format, file: &str) -> u8 {
+fn staff_periods(
+    dir: &Path,
+    limits: &Limits,
+    explain: &Explain,
+    span: kam::Span,
+    format: Format,
+    file: &str,
+) -> u8 {
     let needs: Vec<&str> = std::iter::once("staff")
         .chain(kam::PERIOD_FUNCTIONS.iter().copied())
         .collect();
-    let policy = match load_requiring(dir, limits, &needs, format) {
+    let policy = match load_requiring(dir, limits, explain, &needs, format) {
         Ok(p) => p,
         Err(code) => return code,
     };

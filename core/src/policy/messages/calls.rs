@@ -57,15 +57,25 @@ pub(crate) fn check_calls(
             let Some(facts) = literal_keys(&call.args[n - 1]) else {
                 return true;
             };
+            // Each missing name once, with the languages whose template reads it.
+            let mut missing: Vec<(&str, Vec<&str>)> = Vec::new();
             for (lang, template) in messages.templates(code) {
-                for name in template.names() {
-                    if !facts.iter().any(|f| f == name) {
-                        errors.push(at(format!(
-                            "`{}(\"{code}\", …)`: the facts have no `{name}`, which the {lang} template reads",
-                            call.name
-                        )));
+                for name in template.names().filter(|n| !facts.iter().any(|f| f == n)) {
+                    match missing.iter_mut().find(|(n, _)| *n == name) {
+                        Some((_, langs)) if !langs.contains(&lang) => langs.push(lang),
+                        Some(_) => {}
+                        None => missing.push((name, vec![lang])),
                     }
                 }
+            }
+            for (name, langs) in missing {
+                errors.push(at(format!(
+                    "`{}(\"{code}\", …)`: the facts have no `{name}`, which the {} template{} read{}",
+                    call.name,
+                    langs.join(" and "),
+                    if langs.len() > 1 { "s" } else { "" },
+                    if langs.len() > 1 { "" } else { "s" },
+                )));
             }
             true
         });

@@ -336,6 +336,168 @@ fn value_position(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Policy;
+
+    /// A one-rule policy in two languages; `extra` replaces or adds files.
+    fn policy(extra: &[(&str, &str)]) -> Result<Policy, crate::PolicyErrors> {
+        let mut files: BTreeMap<String, String> = [
+            (
+                "policy.rhai",
+                r#"#{ name: "t", version: "1", tiers: ["A", "B"], languages: ["en", "zh"] }"#,
+            ),
+            ("parameters.rhai", "#{ min: 100 }"),
+            (
+                "customer.rhai",
+                "fn customer(c, as_of, p) {\n    let why = [];\n    why.note(\"tier.reaches\", #{revenue: c.annual_revenue, min: p.min});\n    #{ status: \"active\", tier: \"A\", change: \"new\", downgrade_deadline: (), key_account: false,\n       categories: [], admission: #{admitted: true, failed: [], approvals: []},\n       blacklist_proposal: (), visit: (), reasons: why }\n}\n",
+            ),
+            (
+                "messages/en.rhai",
+                "#{\n    \"tier.reaches\": \"revenue {revenue|money} reaches {min|money}\",\n}\n",
+            ),
+            (
+                "messages/zh.rhai",
+                "#{\n    \"tier.reaches\": \"年营业额{revenue|money}达到{min|money}\",\n}\n",
+            ),
+        ]
+        .into_iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+        for (k, v) in extra {
+            files.insert(k.to_string(), v.to_string());
+        }
+        Policy::from_sources(files)
+    }
+
+    fn errors(extra: &[(&str, &str)]) -> Vec<PolicyError> {
+        match policy(extra) {
+            Ok(_) => panic!("the policy loaded"),
+            Err(e) => e.0,
+        }
+    }
+
+    fn record() -> serde_json::Value {
+        serde_json::json!({"id": "C-1", "annual_revenue": "4200000"})
+    }
+
+    fn as_of() -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()
+    }
+
+    #[test]
+    fn messages_render_in_the_language_asked_and_only_when_asked() {
+        let p = policy(&[]).unwrap();
+        assert_eq!(p.languages(), ["en", "zh"]);
+        let en = p.evaluate_customer_json(&record(), as_of()).unwrap();
+        let r = &en.reasons[0];
+        assert_eq!((r.rule.as_str(), r.code.as_str()), ("tier", "tier.reaches"));
+        assert_eq!(r.facts["revenue"], crate::model::Fact::Int(4_200_000));
+        assert_eq!(r.message.as_deref(), Some("revenue 4,200,000 reaches 100"));
+        let zh = p.explained(Reasons::Full, Some("zh")).unwrap();
+        let zh = zh.evaluate_customer_json(&record(), as_of()).unwrap();
+        assert_eq!(
+            zh.reasons[0].message.as_deref(),
+            Some("年营业额420万元达到100元")
+        );
+        let codes = p.explained(Reasons::Codes, None).unwrap();
+        let codes = codes.evaluate_customer_json(&record(), as_of()).unwrap();
+        assert_eq!(codes.reasons[0].message, None);
+        assert_eq!(codes.reasons[0].facts, r.facts);
+        let none = p.explained(Reasons::None, None).unwrap();
+        let none = none.evaluate_customer_json(&record(), as_of()).unwrap();
+        assert!(none.reasons.is_empty());
+        // The decisions are the same whatever is rendered.
+        for other in [&zh, &codes, &none] {
+            assert_eq!((&other.tier, &other.admission), (&en.tier, &en.admission));
+        }
+        let e = p.explained(Reasons::Full, Some("fr")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the policy has no language `fr`; it has en, zh"
+        );
+    }
+
+    #[test]
+    fn a_note_whose_code_has_no_template_is_a_policy_error_at_the_call() {
+        let rule = "fn customer(c, as_of, p) {\n    let why = [];\n    why.note(\"tier.missing\", #{revenue: 1});\n    why\n}\n";
+        let errs = errors(&[("customer.rhai", rule)]);
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!(errs[0].file, "customer.rhai");
+        assert_eq!(errs[0].line, Some(3));
+        assert!(errs[0].column.is_some());
+        assert!(
+            errs[0].message.contains("no template for `tier.missing`"),
+            "{errs:?}"
+        );
+    }
+
+    #[test]
+    fn facts_lacking_a_placeholder_are_a_policy_error_at_the_call() {
+        let rule = "fn customer(c, as_of, p) {\n    let why = [];\n    why.note(\"tier.reaches\", #{revenue: 1});\n    why\n}\n";
+        let errs = errors(&[("customer.rhai", rule)]);
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!(
+            (errs[0].file.as_str(), errs[0].line),
+            ("customer.rhai", Some(3))
+        );
+        assert!(
+            errs[0].message.contains("the facts have no `min`"),
+            "{errs:?}"
+        );
+    }
+
+    #[test]
+    fn a_language_missing_a_code_the_other_has_is_a_policy_error() {
+        let zh = "#{\n    \"tier.reaches\": \"{revenue}{min}\",\n    \"tier.extra\": \"多\",\n}\n";
+        let errs = errors(&[("messages/zh.rhai", zh)]);
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!(errs[0].file, "messages/en.rhai");
+        assert!(
+            errs[0]
+                .message
+                .contains("`tier.extra` is in zh's messages but not in en's"),
+            "{errs:?}"
+        );
+    }
+
+    #[test]
+    fn a_malformed_placeholder_is_a_policy_error_with_line_and_column() {
+        let en = "#{\n    \"tier.reaches\": \"revenue {revenue|money reaches {min}\",\n}\n";
+        let errs = errors(&[("messages/en.rhai", en)]);
+        assert_eq!(errs[0].file, "messages/en.rhai");
+        assert_eq!(errs[0].line, Some(2));
+        // The quote is at column 21; `{revenue` is 8 characters into the template.
+        assert_eq!(errs[0].column, Some(30));
+        assert!(
+            errs[0].message.contains("template `tier.reaches`"),
+            "{errs:?}"
+        );
+        let unknown = "#{ \"tier.reaches\": \"{revenue|euros}{min}\" }";
+        let errs = errors(&[("messages/en.rhai", unknown)]);
+        assert!(
+            errs[0].message.contains("unknown format `euros`"),
+            "{errs:?}"
+        );
+    }
+
+    #[test]
+    fn languages_and_message_files_must_match() {
+        let errs = errors(&[("messages/fr.rhai", "#{ \"tier.reaches\": \"x\" }")]);
+        assert!(
+            errs.iter()
+                .any(|e| e.file == "messages/fr.rhai" && e.message.contains("not listed")),
+            "{errs:?}"
+        );
+        let three = r#"#{ name: "t", version: "1", tiers: ["A"], languages: ["en", "zh", "ja"] }"#;
+        let errs = errors(&[("policy.rhai", three)]);
+        assert!(
+            errs.iter()
+                .any(|e| e.file == "messages/ja.rhai" && e.message.contains("missing")),
+            "{errs:?}"
+        );
+        let bad = r#"#{ name: "t", version: "1", tiers: ["A"], languages: [] }"#;
+        let errs = errors(&[("policy.rhai", bad)]);
+        assert!(errs[0].message.contains("non-empty array"), "{errs:?}");
+    }
 
     #[test]
     fn positions_point_at_the_key_and_into_the_template() {
