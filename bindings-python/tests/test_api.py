@@ -18,9 +18,10 @@ def test_everything_public_has_a_docstring() -> None:
 
 def test_signatures_match_the_documented_keywords() -> None:
     sig = inspect.signature(kam.Policy.score_customers)
-    assert list(sig.parameters) == ["self", "table", "as_of", "extra_columns"]
-    assert sig.parameters["extra_columns"].kind is inspect.Parameter.KEYWORD_ONLY
-    assert sig.parameters["extra_columns"].default == "error"
+    assert list(sig.parameters) == ["self", "table", "as_of", "extra_columns", "lang", "reasons"]
+    for name, default in (("extra_columns", "error"), ("lang", None), ("reasons", "full")):
+        assert sig.parameters[name].kind is inspect.Parameter.KEYWORD_ONLY
+        assert sig.parameters[name].default == default
     assert list(inspect.signature(kam.Policy.from_dir).parameters) == ["path", "limits"]
 
 

@@ -215,3 +215,36 @@ test("every attack in tests/attacks is contained", () => {
     stillWorks();
   }
 });
+
+test("explained() chooses how much of each reason and the language; decisions never change", () => {
+  const p = kam.Policy.fromSources(defaults());
+  assert.equal(p.languages[0], "en");
+  assert.ok(p.languages.includes("zh"));
+  const records = [
+    { id: "C-1", annual_revenue: "5000000", long_term_intent: true, business_need: true, aligned: true, strategic_fit: true },
+    { id: "C-2", annual_revenue: "100", incidents: [{ date: "2026-10-20", kind: "late_payment" }], tier: "A" },
+  ];
+  const strip = (r) => ({ ...r, reasons: undefined });
+  const full = p.evaluateCustomers(records, "2026-11-01");
+  const zh = p.explained({ lang: "zh" }).evaluateCustomers(records, "2026-11-01");
+  const codes = p.explained({ reasons: "codes" }).evaluateCustomers(records, "2026-11-01");
+  const none = p.explained({ reasons: "none" }).evaluateCustomers(records, "2026-11-01");
+  for (const other of [zh, codes, none]) assert.deepEqual(other.map(strip), full.map(strip));
+  for (const [f, c, z] of full.map((r, i) => [r, codes[i], zh[i]])) {
+    assert.ok(f.reasons.length > 0);
+    assert.deepEqual(
+      c.reasons.map((r) => [r.rule, r.code, r.facts]),
+      f.reasons.map((r) => [r.rule, r.code, r.facts]),
+    );
+    assert.ok(c.reasons.every((r) => r.message === null));
+    assert.ok(z.reasons.every((r) => /[\u4e00-\u9fff]/.test(r.message)), JSON.stringify(z.reasons));
+  }
+  assert.ok(none.every((r) => r.reasons.length === 0));
+  assert.throws(
+    () => p.explained({ lang: "fr" }),
+    (e) => e.kind === "argument" && e.message.includes("it has en, zh"),
+  );
+  assert.throws(() => p.explained({ reasons: "some" }), (e) => e.kind === "argument");
+  // The original keeps its settings.
+  assert.ok(p.evaluateCustomer(records[0], "2026-11-01").reasons.every((r) => typeof r.message === "string"));
+});

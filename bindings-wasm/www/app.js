@@ -133,7 +133,9 @@ async function main() {
   ]);
   state.samples = { customers, staff };
   engine = new Engine(module);
-  const { sources } = await engine.started;
+  const { sources, languages } = await engine.started;
+  // The reasons' language: the policy's own list, default first.
+  $("#lang").innerHTML = languages.map((l) => `<option value="${escapeHtml(l)}">${escapeHtml(l)}</option>`).join("");
   state.original = { ...sources };
   state.files = { ...sources };
   const names = Object.keys(sources).sort();
@@ -515,7 +517,7 @@ async function updateSingle() {
   page.single.asked = seq;
   let answer;
   try {
-    answer = await engine.call({ type: "one", record: formRecord(), asOf: state.asOf });
+    answer = await engine.call({ type: "one", record: formRecord(), asOf: state.asOf, lang: $("#lang").value });
   } catch {
     return;
   }
@@ -593,6 +595,7 @@ function bindEvents() {
     await loadPopulation();
   });
   $("#single").addEventListener("input", () => updateSingle());
+  $("#lang").addEventListener("change", () => updateSingle());
   $("#customers tbody").addEventListener("click", (e) => {
     const i = e.target.closest("tr")?.dataset.index;
     if (i !== undefined) loadIntoForm(state.records.customers[Number(i)]);

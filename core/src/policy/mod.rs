@@ -239,6 +239,12 @@ impl Policy {
         self.inner.messages.languages()
     }
 
+    /// How the chosen language names `value` (a status, a check, a column of
+    /// `kam … --format table`): its `term.<value>` message, or `value` itself.
+    pub fn term<'a>(&'a self, value: &'a str) -> &'a str {
+        self.inner.messages.term(self.lang, value)
+    }
+
     /// How much of each reason results carry.
     pub fn reasons(&self) -> Reasons {
         self.reasons

@@ -261,7 +261,7 @@ enum Output {
 }
 
 /// A table's columns and how a result becomes its cells (`--format table`).
-type TableOf<R> = (&'static [&'static str], fn(&R) -> Vec<String>);
+type TableOf<R> = (&'static [&'static str], fn(&Policy, &R) -> Vec<String>);
 
 /// Evaluates every input line with `eval`, in parallel chunks, writing one
 /// output line (or table row under `header`, made by `row`) per input line in order.
@@ -306,7 +306,7 @@ fn run_lines<R: serde::Serialize>(
                 .and_then(|record| eval(&policy, &record))
                 .and_then(|result| match format {
                     Format::Json => to_json(&result).map(Output::Json),
-                    Format::Table => Ok(Output::Row(row(&result))),
+                    Format::Table => Ok(Output::Row(row(&policy, &result))),
                 })
                 .map_err(|e| with_line(e, item.line))
         });
@@ -336,12 +336,21 @@ fn run_lines<R: serde::Serialize>(
             return code;
         }
     }
-    finish(&mut out, format, header, &table_rows, failed, total)
+    finish(
+        &mut out,
+        &policy,
+        format,
+        header,
+        &table_rows,
+        failed,
+        total,
+    )
 }
 
 /// Writes the table (if any), flushes, reports failures; the exit code.
 fn finish(
     out: &mut impl Write,
+    policy: &Policy,
     format: Format,
     header: &[&str],
     table_rows: &[Vec<String>],
@@ -349,7 +358,7 @@ fn finish(
     total: usize,
 ) -> u8 {
     if let Format::Table = format {
-        if let Err(code) = table::write(out, header, table_rows).map_err(write_failed) {
+        if let Err(code) = table::write(out, policy, header, table_rows).map_err(write_failed) {
             return code;
         }
     }
@@ -445,7 +454,7 @@ fn staff_periods(
             },
             (Format::Table, r) => {
                 rows.push(match r {
-                    Ok(p) => table::period_row(p),
+                    Ok(p) => table::period_row(&policy, p),
                     Err(e) => {
                         let mut row = table::error_row(e);
                         row.insert(1, label.clone());
@@ -459,7 +468,15 @@ fn staff_periods(
     if let Err(code) = written.map_err(write_failed) {
         return code;
     }
-    finish(&mut out, format, table::PERIOD, &rows, failed, total)
+    finish(
+        &mut out,
+        &policy,
+        format,
+        table::PERIOD,
+        &rows,
+        failed,
+        total,
+    )
 }
 
 /// An output error ends the run, except a closed pipe (`| head`), which is the

@@ -1,20 +1,25 @@
-//! `--format table`: results as aligned columns for people.
+//! `--format table`: results as aligned columns for people, in the language
+//! asked for: column names and values (statuses, checks, categories, actions)
+//! are the policy's terms (`term.<name>` in `messages/<lang>.rhai`), and the
+//! last column holds the reasons' messages.
 
 use std::io::{self, Write};
 
-use kam::{CustomerResult, Error, StaffPeriodResult, StaffResult};
+use kam::{CustomerResult, Error, Policy, Reason, StaffPeriodResult, StaffResult};
+use unicode_width::UnicodeWidthStr;
 
-/// Columns of `kam customers --format table`.
+/// Columns of `kam customers --format table` (term names).
 pub const CUSTOMER: &[&str] = &[
     "line",
     "id",
     "status",
     "tier",
     "change",
-    "key",
+    "key_account",
     "admission",
     "categories",
-    "next visit",
+    "next_visit",
+    "reasons",
 ];
 /// Columns of `kam staff --format table`.
 pub const STAFF: &[&str] = &[
@@ -26,15 +31,46 @@ pub const STAFF: &[&str] = &[
     "actions",
     "completion",
     "composite",
+    "reasons",
 ];
 /// Columns of `kam staff --aggregate … --format table`.
 pub const PERIOD: &[&str] = &[
-    "id", "period", "months", "missing", "total", "grade", "actions",
+    "id", "period", "months", "missing", "total", "grade", "actions", "reasons",
 ];
 
-/// Writes `header` and `rows` with aligned columns.
-pub fn write(out: &mut impl Write, header: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+/// Width on a terminal: a Chinese character takes two columns.
+fn width(s: &str) -> usize {
+    UnicodeWidthStr::width(s)
+}
+
+/// `values` named in the policy's language, joined.
+fn terms<'a>(p: &'a Policy, values: impl IntoIterator<Item = &'a str>, sep: &str) -> String {
+    values
+        .into_iter()
+        .map(|v| p.term(v))
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+/// The reasons' messages (or codes, when messages are off), in order.
+fn reasons(reasons: &[Reason]) -> String {
+    reasons
+        .iter()
+        .map(|r| r.message.as_deref().unwrap_or(&r.code))
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+/// Writes `header` (term names, shown in the policy's language) and `rows`
+/// with aligned columns.
+pub fn write(
+    out: &mut impl Write,
+    policy: &Policy,
+    header: &[&str],
+    rows: &[Vec<String>],
+) -> io::Result<()> {
+    let header: Vec<&str> = header.iter().map(|h| policy.term(h)).collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
     for row in rows {
         // A short row (an error) ends in one long cell that runs past the columns.
         let sized = if row.len() < header.len() {
@@ -43,7 +79,7 @@ pub fn write(out: &mut impl Write, header: &[&str], rows: &[Vec<String>]) -> io:
             row.len()
         };
         for (w, cell) in widths.iter_mut().zip(&row[..sized]) {
-            *w = (*w).max(cell.chars().count());
+            *w = (*w).max(width(cell));
         }
     }
     let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
@@ -56,7 +92,7 @@ pub fn write(out: &mut impl Write, header: &[&str], rows: &[Vec<String>]) -> io:
                     .get(i)
                     .copied()
                     .unwrap_or(0)
-                    .saturating_sub(cell.chars().count());
+                    .saturating_sub(width(cell));
                 text.push_str(&" ".repeat(pad + 2));
             }
         }
@@ -74,36 +110,43 @@ pub fn error_row(e: &Error) -> Vec<String> {
 }
 
 /// One customer (without the line column).
-pub fn customer_row(r: &CustomerResult) -> Vec<String> {
+pub fn customer_row(p: &Policy, r: &CustomerResult) -> Vec<String> {
     let tier = r.tier.clone().unwrap_or_else(|| "-".into());
+    let change = p.term(r.change.as_str());
     let change = match (&r.previous_tier, r.change) {
         (Some(prev), kam::Change::Upgrade | kam::Change::Downgrade) => {
-            format!("{} {prev}→{tier}", r.change)
+            format!("{change} {prev}→{tier}")
         }
-        _ => r.change.to_string(),
+        _ => change.to_string(),
     };
     let admission = if r.admission.admitted {
-        "admitted".to_string()
+        p.term("admitted").to_string()
     } else {
-        format!("refused: {}", r.admission.failed.join(","))
+        format!(
+            "{}: {}",
+            p.term("refused"),
+            terms(p, r.admission.failed.iter().map(String::as_str), ",")
+        )
     };
     let visit = r.visit.as_ref().map_or("-".to_string(), |v| {
-        format!("{}{}", v.next_due, if v.overdue { " OVERDUE" } else { "" })
+        let overdue = if v.overdue { p.term("overdue") } else { "" };
+        format!("{} {overdue}", v.next_due).trim_end().to_string()
     });
     vec![
         r.id.clone(),
-        r.status.to_string(),
+        p.term(r.status.as_str()).to_string(),
         tier,
         change,
-        if r.key_account { "yes" } else { "no" }.to_string(),
+        p.term(if r.key_account { "yes" } else { "no" }).to_string(),
         admission,
-        r.categories.join(","),
+        terms(p, r.categories.iter().map(String::as_str), ","),
         visit,
+        reasons(&r.reasons),
     ]
 }
 
 /// One staff-month (without the line column).
-pub fn staff_row(r: &StaffResult) -> Vec<String> {
+pub fn staff_row(p: &Policy, r: &StaffResult) -> Vec<String> {
     let completion = r
         .kpis
         .get("sales_completion_rate")
@@ -113,15 +156,16 @@ pub fn staff_row(r: &StaffResult) -> Vec<String> {
         r.id.clone(),
         r.period.to_string(),
         r.scorecard.total.to_string(),
-        r.grade.clone(),
-        r.actions.join(","),
+        p.term(&r.grade).to_string(),
+        terms(p, r.actions.iter().map(String::as_str), ","),
         completion,
         r.composite.map_or("-".to_string(), |c| c.to_string()),
+        reasons(&r.reasons),
     ]
 }
 
 /// One person's quarter or year.
-pub fn period_row(r: &StaffPeriodResult) -> Vec<String> {
+pub fn period_row(p: &Policy, r: &StaffPeriodResult) -> Vec<String> {
     let months = |m: &[kam::model::Period]| {
         m.iter()
             .map(|p| p.to_string())
@@ -134,7 +178,8 @@ pub fn period_row(r: &StaffPeriodResult) -> Vec<String> {
         months(&r.months),
         months(&r.missing_months),
         r.total.to_string(),
-        r.grade.clone(),
-        r.actions.join(","),
+        p.term(&r.grade).to_string(),
+        terms(p, r.actions.iter().map(String::as_str), ","),
+        reasons(&r.reasons),
     ]
 }

@@ -108,7 +108,7 @@ impl Language {
         }
     }
 
-    fn term<'a>(&'a self, value: &'a str) -> &'a str {
+    pub(crate) fn term<'a>(&'a self, value: &'a str) -> &'a str {
         self.terms.get(value).map_or(value, String::as_str)
     }
 

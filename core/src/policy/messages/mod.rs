@@ -137,6 +137,13 @@ impl Messages {
         }
     }
 
+    /// How language `lang` names `value` (its `term.<value>` entry), or `value`.
+    pub(crate) fn term<'a>(&'a self, lang: usize, value: &'a str) -> &'a str {
+        self.langs
+            .get(lang)
+            .map_or(value, |l| l.language.term(value))
+    }
+
     /// Sets or clears the messages of `reasons` as `mode` asks.
     pub(crate) fn explain(&self, mode: Reasons, lang: usize, reasons: &mut Vec<Reason>) {
         match mode {
