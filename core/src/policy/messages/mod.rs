@@ -202,8 +202,8 @@ pub(crate) fn load(
         }
     }
     let mut langs = Vec::new();
-    // Every language's keys with their file positions, for the cross-check.
-    let mut keys: Vec<(String, BTreeMap<String, (usize, usize)>)> = Vec::new();
+    // Every language's keys, for the cross-check.
+    let mut keys: Vec<(String, std::collections::BTreeSet<String>)> = Vec::new();
     for lang in languages {
         let file = file_of(lang);
         let (Some(text), Some(ast)) = (files.get(&file), asts.get(file.as_str())) else {
@@ -222,11 +222,11 @@ pub(crate) fn load(
         };
         let mut templates = HashMap::new();
         let mut terms = HashMap::new();
-        let mut at = BTreeMap::new();
+        let mut at = std::collections::BTreeSet::new();
         for (key, value) in map {
             let key = key.to_string();
             let (line, column) = key_position(text, &key);
-            at.insert(key.clone(), (line, column));
+            at.insert(key.clone());
             let Some(value) = value.clone().try_cast::<rhai::ImmutableString>() else {
                 errors.push(
                     PolicyError::new(
@@ -263,7 +263,7 @@ pub(crate) fn load(
     // Every language has every key another has.
     for (lang, have) in &keys {
         for (other, theirs) in &keys {
-            for key in theirs.keys().filter(|k| !have.contains_key(*k)) {
+            for key in theirs.iter().filter(|k| !have.contains(*k)) {
                 errors.push(
                     PolicyError::new(
                         file_of(lang),
@@ -276,7 +276,7 @@ pub(crate) fn load(
     }
     if scores_staff && !keys.is_empty() {
         for (lang, have) in &keys {
-            for code in CORE_CODES.iter().filter(|c| !have.contains_key(**c)) {
+            for code in CORE_CODES.iter().filter(|c| !have.contains(**c)) {
                 errors.push(
                     PolicyError::new(
                         file_of(lang),
