@@ -299,7 +299,7 @@ impl Column {
 
     /// Whether `v` can be written exactly (a decimal fits the column).
     pub(super) fn fits(&self, v: Option<&Value>) -> bool {
-        v.is_none_or(|v| self.cell.fits(v))
+        v.map_or(true, |v| self.cell.fits(v))
     }
 
     pub(super) fn push(&mut self, v: Option<&Value>) -> Result<(), ArrowError> {
@@ -362,10 +362,10 @@ impl Cell {
             Cell::Decimal(_) => v.is_null() || decimal(v).is_some(),
             Cell::List(_, item, _) => v
                 .as_array()
-                .is_none_or(|items| items.iter().all(|i| item.fits(i))),
+                .map_or(true, |items| items.iter().all(|i| item.fits(i))),
             Cell::Struct(_, fields, _) => fields
                 .iter()
-                .all(|(name, c)| v.get(name).is_none_or(|x| c.fits(x))),
+                .all(|(name, c)| v.get(name).map_or(true, |x| c.fits(x))),
             _ => true,
         }
     }
