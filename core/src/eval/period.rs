@@ -12,11 +12,8 @@ use rhai::Dynamic;
 
 use super::shape::Returned;
 use super::shape_error;
+use crate::model::period_result::MISSING_MONTHS;
 use crate::model::{Fact, Facts, Period, Reason, StaffPeriodResult, StaffRecord};
-
-/// The code of the reason kam adds when a period lacks months; every language
-/// of a policy that scores staff needs its template.
-pub(crate) const MISSING_MONTHS: &str = "period.missing_months";
 use crate::{batch, Error, Policy, RecordError, RecordErrorKind};
 
 /// Policy functions aggregation calls, besides `staff` itself.

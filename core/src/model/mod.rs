@@ -11,7 +11,7 @@ pub(crate) mod fields;
 mod json;
 pub mod kind;
 pub mod period;
-mod period_result;
+pub(crate) mod period_result;
 mod reason;
 pub mod shape;
 pub mod staff;

@@ -9,6 +9,11 @@ use super::declare::result;
 use super::period::Period;
 use super::{PolicyInfo, Reason};
 
+/// The code of the reason kam adds when a period lacks months (facts
+/// `missing`, `period`, `present`, `months`); every language of a policy that
+/// scores staff needs its template.
+pub const MISSING_MONTHS: &str = "period.missing_months";
+
 result! {
     /// One person's quarter or year.
     pub struct StaffPeriodResult {

@@ -91,7 +91,7 @@ pub(crate) struct Messages {
 
 /// Codes kam itself notes, which every language needs when the policy scores
 /// staff (`period.missing_months`, with facts `missing`, `period`, `present`, `months`).
-const CORE_CODES: &[&str] = &[crate::eval::period::MISSING_MONTHS];
+const CORE_CODES: &[&str] = &[crate::model::period_result::MISSING_MONTHS];
 
 impl Messages {
     /// The languages, default first.
