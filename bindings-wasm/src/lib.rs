@@ -77,8 +77,6 @@ export interface Limits {
 /** A defect in a policy, where an editor should underline it. */
 export interface Diagnostic { file: string; line: number | null; column: number | null; message: string; }
 
-/** A customer or staff record (rules/CONTRACT.md, "The records"): snake_case fields; money as number or decimal string; dates "YYYY-MM-DD". */
-export type KamRecord = Record<string, unknown>;
 
 /**
  * An error's stable machine code: `malformed`, `missing`, `invalid`,
@@ -320,7 +318,7 @@ impl Policy {
     #[wasm_bindgen(js_name = evaluateCustomer, unchecked_return_type = "CustomerResult")]
     pub fn evaluate_customer(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "KamRecord")] record: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CustomerRecord")] record: &JsValue,
         #[wasm_bindgen(js_name = asOf)] as_of: Option<DateText>,
     ) -> Result<JsValue, JsValue> {
         let run = || {
@@ -342,7 +340,7 @@ impl Policy {
     )]
     pub fn evaluate_customers(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "KamRecord[]")] records: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CustomerRecord[]")] records: &JsValue,
         #[wasm_bindgen(js_name = asOf)] as_of: Option<DateText>,
     ) -> Result<JsValue, JsValue> {
         let run = || {
@@ -362,7 +360,7 @@ impl Policy {
     #[wasm_bindgen(js_name = evaluateStaff, unchecked_return_type = "StaffResult")]
     pub fn evaluate_staff(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "KamRecord")] record: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "StaffRecord")] record: &JsValue,
     ) -> Result<JsValue, JsValue> {
         let run = || {
             let record = convert::record(record)?;
@@ -381,7 +379,7 @@ impl Policy {
     )]
     pub fn evaluate_staff_batch(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "KamRecord[]")] records: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "StaffRecord[]")] records: &JsValue,
     ) -> Result<JsValue, JsValue> {
         let run = || {
             self.inner

@@ -157,7 +157,39 @@ pub fn typescript() -> String {
         }
         out.push_str("}\n");
     }
+    // The records as a caller writes them: required fields required, the
+    // rest optional (null is missing); money as a number or exact text.
+    for shape in reachable(&records()) {
+        out.push_str(&format!("\nexport interface {} {{\n", shape.name));
+        for f in &shape.fields {
+            let Source::Input { accepts, missing } = &f.source else {
+                continue;
+            };
+            let doc = format!("{} Accepts {accepts}.", f.doc);
+            out.push_str(&format!("  /** {} */\n", doc.trim().replace("*/", "* /")));
+            let ty = ts_input_type(&f.ty);
+            match missing {
+                Missing::Required => out.push_str(&format!("  {}: {ty};\n", f.name)),
+                _ => out.push_str(&format!("  {}?: {ty} | null;\n", f.name)),
+            }
+        }
+        out.push_str("}\n");
+    }
     out
+}
+
+/// A record field's type as a caller may give it.
+fn ts_input_type(ty: &Ty) -> String {
+    match ty {
+        Ty::Decimal => "DecimalString | number".into(),
+        Ty::Optional(t) => ts_input_type(t),
+        Ty::List(t) => match **t {
+            Ty::Choice(_) | Ty::Decimal | Ty::Optional(_) => format!("({})[]", ts_input_type(t)),
+            _ => format!("{}[]", ts_input_type(t)),
+        },
+        Ty::Map(t) => format!("Record<string, {}>", ts_input_type(t)),
+        ty => ts_type(ty),
+    }
 }
 
 fn ts_type(ty: &Ty) -> String {
