@@ -6,6 +6,14 @@ become their exact normalised decimal text, so `24`, `24.0` and
 become ISO text; maps compare without regard to key order. Nothing is rounded
 and nothing is compared as a float: a float anywhere in an answer is itself a
 disagreement (kam never answers with one).
+
+kam's reasons are `{rule, code, facts, message}` and its scorecard adjustments
+`{points, code, facts, message}`. A peer that writes the policy by hand
+(plain.py) produces the English sentence only, not the code and facts kam
+renders it from: `compare(..., messages_only=True)` projects kam's reasons to
+`{rule, message}` and adjustments to `{points, message}` before comparing, so
+the rule, the points and every English message must still match byte for
+byte. kam against kam (the Python dict, WebAssembly) compares everything.
 """
 
 from __future__ import annotations
@@ -73,16 +81,42 @@ def first_difference(a: Any, b: Any, path: str = "") -> str | None:
     return None if a == b else f"{path}: {a!r} != {b!r}"
 
 
+def explained(answer: Any) -> Any:
+    """kam's answer with each reason as `{rule, message}` and each adjustment as
+    `{points, message}` (what a hand-written peer computes; see the module docs)."""
+    if isinstance(answer, list):
+        return [explained(v) for v in answer]
+    if not isinstance(answer, dict):
+        return answer
+    out = {}
+    for key, value in answer.items():
+        if key == "reasons" and isinstance(value, list):
+            out[key] = [_only(r, ("rule", "message")) for r in value]
+        elif key == "adjustments" and isinstance(value, list):
+            out[key] = [_only(a, ("points", "message")) for a in value]
+        else:
+            out[key] = explained(value)
+    return out
+
+
+def _only(item: Any, keys: tuple[str, ...]) -> Any:
+    return {k: item[k] for k in keys if k in item} if isinstance(item, dict) else item
+
+
 def compare(name: str, peer: Iterable[Any], kam: Iterable[Any], fields: list[str] | None = None,
-            drop: tuple[str, ...] = ("policy",)) -> tuple[int, list[str]]:
+            drop: tuple[str, ...] = ("policy",), messages_only: bool = False) -> tuple[int, list[str]]:
     """Compares answers record by record: (records compared, the first few disagreements).
 
     `fields` restricts the comparison to those keys of kam's answer (dotted for
     nested ones, e.g. `admission.failed`), for a peer that covers part of the policy.
+    `messages_only` compares kam's reasons and adjustments by their rule, points
+    and message only, for a peer that writes the sentences itself.
     """
     count, problems = 0, []
     for i, (p, k) in enumerate(zip(peer, kam, strict=True)):
         count += 1
+        if messages_only:
+            k = explained(k)
         if fields is not None:
             missing = [f for f in fields if _get(k, f) is _MISSING]
             if missing:

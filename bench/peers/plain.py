@@ -2,8 +2,10 @@
 
 A benchmark peer, not product code. It duplicates rules/*.rhai on purpose, in
 ordinary Python 3.11 with only the standard library, and gives exactly kam's
-answers: the same tiers, scores and dates, and every reason and adjustment text
-byte for byte (`bench/peers/agree.py` judges that).
+answers: the same tiers, scores and dates, and every reason's rule and English
+message and every adjustment's message byte for byte (`bench/peers/agree.py`
+judges that; kam's reasons also carry a code and facts, which this peer does not
+compute: the comparison leaves them out).
 
     customer(rec, as_of) -> dict   kam's customer result, without "policy"
     staff(rec) -> dict             kam's staff result, without "policy"
@@ -214,12 +216,15 @@ def pct(x) -> str:
     return f"{num(percent)}%"
 
 
-def note(why: list, rule: str, message: str) -> None:
-    why.append({"rule": rule, "message": message})
+def note(why: list, code: str, message: str) -> None:
+    """A reason as kam writes it in English: its rule is the code up to the last dot."""
+    why.append({"rule": code.rsplit(".", 1)[0], "message": message})
 
 
-def article(word: str) -> str:
-    return "an" if word[0] in "aeiou" else "a"
+# How rules/messages/en.rhai names an incident kind (`{kind|term}`).
+KIND = {"late_payment": "a late_payment", "contract_breach": "a contract_breach",
+        "operating_crisis": "an operating_crisis", "major_loss": "a major_loss",
+        "reputation_damage": "a reputation_damage"}
 
 
 # ── Dates ───────────────────────────────────────────────────────────────────
@@ -348,11 +353,6 @@ def good_payment(c: dict) -> bool:
             and c["credit_rating"] in good_payment_ratings)
 
 
-def payment_facts(c: dict) -> str:
-    return (f"late payments {c['late_payments']}, overdue pickups {c['overdue_pickups']}, "
-            f"credit {c['credit_rating']}")
-
-
 def incidents_in_period(c: dict, kinds, as_of: datetime.date) -> list:
     """(date, kind) of the incidents of these kinds in the period, oldest first."""
     start = period_start(as_of)
@@ -389,45 +389,46 @@ def base_tier(rec: dict) -> str:
 
 
 def explain_base_tier(c: dict, why: list) -> str:
-    """The base tier with the sentence that explains it."""
+    """The base tier with its reasons: why each better tier is not reached, then the tier."""
     a, b, cc, d = TIERS
     revenue = c["annual_revenue"]
-    said = []
     if revenue < a_min_revenue:
-        said.append(f"annual revenue {money(revenue)} is below the {a} threshold {money(a_min_revenue)}")
+        note(why, "tier.base.below_a_revenue", f"not {a}: annual revenue {money(revenue)} is below the {a} "
+                                               f"threshold {money(a_min_revenue)}")
     elif not good_payment(c):
-        said.append(f"annual revenue {money(revenue)} reaches the {a} threshold {money(a_min_revenue)} "
-                    f"but the payment record is not good ({payment_facts(c)})")
+        note(why, "tier.base.below_a_payment",
+             f"not {a}: annual revenue {money(revenue)} reaches the {a} threshold {money(a_min_revenue)} "
+             f"but the payment record is not good (late payments {c['late_payments']}, overdue pickups "
+             f"{c['overdue_pickups']}, credit {c['credit_rating']})")
     elif not c["long_term_intent"]:
-        said.append(f"annual revenue {money(revenue)} reaches the {a} threshold {money(a_min_revenue)} "
-                    f"but no long-term partnership intent is recorded")
+        note(why, "tier.base.below_a_intent",
+             f"not {a}: annual revenue {money(revenue)} reaches the {a} threshold {money(a_min_revenue)} "
+             f"but no long-term partnership intent is recorded")
     else:
-        note(why, "tier.base", f"{a}: annual revenue {money(revenue)} reaches the {a} threshold "
-                               f"{money(a_min_revenue)}, the payment record is good and the customer "
-                               f"intends a long-term partnership")
+        note(why, "tier.base.reaches_a", f"{a}: annual revenue {money(revenue)} reaches the {a} threshold "
+                                         f"{money(a_min_revenue)}, the payment record is good and the customer "
+                                         f"intends a long-term partnership")
         return a
 
-    tier = None
     if revenue < b_min_revenue:
-        said.append(f"below the {b} threshold {money(b_min_revenue)}")
+        note(why, "tier.base.below_b_revenue", f"not {b}: annual revenue {money(revenue)} is below the {b} "
+                                               f"threshold {money(b_min_revenue)}")
     elif c["credit_rating"] in b_excluded_ratings:
-        said.append(f"credit {c['credit_rating']} rules out {b}")
+        note(why, "tier.base.below_b_credit", f"not {b}: credit {c['credit_rating']} rules out {b}")
     elif c["legal_disputes"] > 0:
-        said.append(f"{c['legal_disputes']} legal dispute(s) rule out {b}")
+        note(why, "tier.base.below_b_disputes", f"not {b}: {c['legal_disputes']} legal dispute(s) rule out {b}")
     else:
-        said.append(f"reaches the {b} threshold {money(b_min_revenue)} with credit {c['credit_rating']} "
-                    f"and no legal disputes")
-        tier = b
+        note(why, "tier.base.reaches_b", f"{b}: annual revenue {money(revenue)} reaches the {b} threshold "
+                                         f"{money(b_min_revenue)} with credit {c['credit_rating']} and no legal disputes")
+        return b
 
-    if tier is None:
-        if revenue >= c_min_revenue:
-            said.append(f"reaches the {cc} threshold {money(c_min_revenue)}")
-            tier = cc
-        else:
-            said.append(f"below the {cc} threshold {money(c_min_revenue)}")
-            tier = d
-    note(why, "tier.base", f"{tier}: {'; '.join(said)}")
-    return tier
+    if revenue >= c_min_revenue:
+        note(why, "tier.base.reaches_c", f"{cc}: annual revenue {money(revenue)} reaches the {cc} threshold "
+                                         f"{money(c_min_revenue)}")
+        return cc
+    note(why, "tier.base.below_c", f"{d}: annual revenue {money(revenue)} is below the {cc} threshold "
+                                   f"{money(c_min_revenue)}")
+    return d
 
 
 def a_downgrade(c: dict, tier: str, as_of: datetime.date, why: list):
@@ -439,19 +440,21 @@ def a_downgrade(c: dict, tier: str, as_of: datetime.date, why: list):
     if not found:
         return None
     crisis = [i for i in found if i[1] in downgrade_severe_kinds]
-    cap, why_cap = downgrade_cap, ""
-    if crisis:
-        cap = downgrade_severe_cap
-        why_cap = f" ({article(crisis[0][1])} {crisis[0][1]} caps at {cap})"
-    elif len(found) >= downgrade_severe_count:
-        cap = downgrade_severe_cap
-        why_cap = f" ({len(found)} incidents: {downgrade_severe_count} or more cap at {cap})"
+    cap = downgrade_severe_cap if crisis or len(found) >= downgrade_severe_count else downgrade_cap
     capped = worse(tier, cap)
-    already = f"; the base tier {tier} is already lower" if capped != cap else ""
     deadline = add_days(found[0][0], downgrade_days)
-    what = " and ".join(f"{article(kind)} {kind} on {day}" for day, kind in found)
-    note(why, "tier.downgrade", f"{TIERS[0]} customer had {what}: capped at {cap}{why_cap}, "
-                                f"effective by {deadline}{already}")
+    first_day, first_kind = found[0]
+    note(why, "tier.downgrade.capped", f"{TIERS[0]} customer had {KIND[first_kind]} on {first_day}: "
+                                       f"capped at {cap}, effective by {deadline}")
+    for day, kind in found[1:]:
+        note(why, "tier.downgrade.also", f"{TIERS[0]} customer also had {KIND[kind]} on {day}")
+    if crisis:
+        note(why, "tier.downgrade.severe_kind", f"{KIND[crisis[0][1]]} caps at {cap}")
+    elif len(found) >= downgrade_severe_count:
+        note(why, "tier.downgrade.severe_count",
+             f"{len(found)} incidents: {downgrade_severe_count} or more cap at {cap}")
+    if capped != cap:
+        note(why, "tier.downgrade.already_lower", f"the base tier {tier} is already lower than {cap}")
     return capped, deadline
 
 
@@ -462,7 +465,7 @@ def reentry(c: dict, tier: str, as_of: datetime.date, why: list) -> str:
         return tier
     capped = worse(tier, reentry_cap)
     if capped != tier:
-        note(why, "tier.reentry", f"blacklist ended on {until}: a returning customer starts no better "
+        note(why, "tier.reentry.capped", f"blacklist ended on {until}: a returning customer starts no better "
                                   f"than {reentry_cap}, so {tier} becomes {capped}")
     return capped
 
@@ -472,10 +475,10 @@ def change(previous, tier: str, why: list) -> str:
         return "new"
     before, now = rank(previous), rank(tier)
     if now < before:
-        note(why, "tier.change", f"upgraded from {previous} to {tier}")
+        note(why, "tier.change.upgrade", f"upgraded from {previous} to {tier}")
         return "upgrade"
     if now > before:
-        note(why, "tier.change", f"downgraded from {previous} to {tier}")
+        note(why, "tier.change.downgrade", f"downgraded from {previous} to {tier}")
         return "downgrade"
     return "unchanged"
 
@@ -486,7 +489,7 @@ def blacklist_proposal(c: dict, as_of: datetime.date, why: list):
         return None
     ends = add_months(as_of, blacklist_months)
     day, kind = found[-1]
-    note(why, "blacklist.proposal", f"{article(kind)} {kind} on {day}: blacklist proposed until {ends}, "
+    note(why, "blacklist.proposal.incident", f"{KIND[kind]} on {day}: blacklist proposed until {ends}, "
                                     f"to be confirmed by {', '.join(blacklist_confirmed_by)}")
     return {"until": ends.isoformat(), "needs": list(blacklist_confirmed_by)}
 
@@ -494,35 +497,35 @@ def blacklist_proposal(c: dict, as_of: datetime.date, why: list):
 def categories(c: dict, why: list) -> list:
     found = []
     if c["cumulative_revenue"] > premium_min_cumulative and good_payment(c):
-        note(why, "category.premium", f"premium: cumulative business {money(c['cumulative_revenue'])} "
+        note(why, "category.premium.cumulative", f"premium: cumulative business {money(c['cumulative_revenue'])} "
                                       f"exceeds {money(premium_min_cumulative)} with a good payment record")
         found.append("premium")
     elif c["referrals_closed"] >= premium_min_referrals:
-        note(why, "category.premium", f"premium: {c['referrals_closed']} referred customer(s) signed")
+        note(why, "category.premium.referrals", f"premium: {c['referrals_closed']} referred customer(s) signed")
         found.append("premium")
     if c["largest_contract"] > high_value_min_contract and good_payment(c):
-        note(why, "category.high_value", f"high value: a single contract of {money(c['largest_contract'])} "
+        note(why, "category.high_value.contract", f"high value: a single contract of {money(c['largest_contract'])} "
                                          f"exceeds {money(high_value_min_contract)} with a good payment record")
         found.append("high_value")
     if c["group_member"]:
-        note(why, "category.group", "group: member of a corporate group")
+        note(why, "category.group.member", "group: member of a corporate group")
         found.append("group")
     if c["industry_influence"]:
-        note(why, "category.strategic", "strategic: influential in its industry")
+        note(why, "category.strategic.influence", "strategic: influential in its industry")
         found.append("strategic")
     return found
 
 
 def key_account(c: dict, why: list) -> bool:
     if c["annual_revenue"] >= key_account_min_revenue:
-        note(why, "key_account", f"key account: annual revenue {money(c['annual_revenue'])} reaches the "
+        note(why, "key_account.revenue", f"key account: annual revenue {money(c['annual_revenue'])} reaches the "
                                  f"key-account threshold {money(key_account_min_revenue)}")
         return True
     if c["business_need"] and c["long_term_intent"]:
-        note(why, "key_account", "key account: a clear business need and a long-term partnership intent")
+        note(why, "key_account.need", "key account: a clear business need and a long-term partnership intent")
         return True
     if c["industry_influence"]:
-        note(why, "key_account", "key account: influential in its industry")
+        note(why, "key_account.influence", "key account: influential in its industry")
         return True
     return False
 
@@ -530,31 +533,33 @@ def key_account(c: dict, why: list) -> bool:
 def admission(c: dict, as_of: datetime.date, why: list) -> dict:
     failed = []
     if is_blacklisted(c, as_of):
-        note(why, "admission.blacklisted", f"not admitted: blacklisted until {c['blacklisted_until']}")
+        note(why, "admission.blacklisted.active", f"not admitted: blacklisted until {c['blacklisted_until']}")
         failed.append("blacklisted")
-    credit = []
+    credit = 0
     if c["credit_rating"] in credit_fail_ratings:
-        credit.append(f"credit {c['credit_rating']}")
+        note(why, "admission.credit.rating", f"not admitted: credit {c['credit_rating']}")
+        credit += 1
     if c["legal_disputes"] > 0:
-        credit.append(f"{c['legal_disputes']} major legal dispute(s)")
+        note(why, "admission.credit.disputes", f"not admitted: {c['legal_disputes']} major legal dispute(s)")
+        credit += 1
     if c["bad_credit_record"]:
-        credit.append("a bad credit record")
+        note(why, "admission.credit.bad_record", "not admitted: a bad credit record")
+        credit += 1
     if credit:
-        note(why, "admission.credit", f"not admitted: {', '.join(credit)}")
         failed.append("credit")
     if not c["business_need"]:
-        note(why, "admission.need", "not admitted: no clear business need and purchasing power recorded")
+        note(why, "admission.need.missing", "not admitted: no clear business need and purchasing power recorded")
         failed.append("need")
     if not c["aligned"]:
-        note(why, "admission.alignment",
+        note(why, "admission.alignment.missing",
              "not admitted: not recorded as accepting our product and service philosophy")
         failed.append("alignment")
     if not c["strategic_fit"]:
-        note(why, "admission.strategic_fit", "not admitted: not recorded as fitting our market strategy")
+        note(why, "admission.strategic_fit.missing", "not admitted: not recorded as fitting our market strategy")
         failed.append("strategic_fit")
     if not failed:
-        note(why, "admission", f"admitted: credit, need, alignment and strategic fit all pass; "
-                               f"approvals: {' → '.join(admission_approvals)}")
+        note(why, "admission.admitted", f"admitted: credit, need, alignment and strategic fit all pass; "
+                                        f"approvals, in order: {', '.join(admission_approvals)}")
     return {"admitted": not failed, "failed": failed,
             "approvals": list(admission_approvals) if not failed else []}
 
@@ -565,13 +570,13 @@ def visit(c: dict, tier: str, as_of: datetime.date, why: list):
     interval = visit_interval_days[tier]
     last = c["last_visit"]
     if last is None:
-        note(why, "visit", f"{tier} customers are visited every {interval} days; never visited, "
+        note(why, "visit.never", f"{tier} customers are visited every {interval} days; never visited, "
                            f"so a visit is due now")
         return {"interval_days": interval, "next_due": as_of.isoformat(), "overdue": True}
     due = add_days(last, interval)
     overdue = due < as_of
     if overdue:
-        note(why, "visit", f"{tier} customers are visited every {interval} days; last visit {last}, "
+        note(why, "visit.overdue", f"{tier} customers are visited every {interval} days; last visit {last}, "
                            f"so a visit was due on {due}")
     return {"interval_days": interval, "next_due": due.isoformat(), "overdue": overdue}
 
@@ -585,7 +590,7 @@ def customer(rec: dict, as_of: datetime.date) -> dict:
 
         # 1. Active blacklist: no tier, no visits; admission still fails visibly.
         if is_blacklisted(c, as_of):
-            note(why, "blacklist", f"blacklisted until {c['blacklisted_until']}: no tier, no visits, "
+            note(why, "blacklist.active", f"blacklisted until {c['blacklisted_until']}: no tier, no visits, "
                                    f"admission refused")
             result.update(
                 status="blacklisted", tier=None, previous_tier=c["tier"], change="blacklisted",
@@ -620,15 +625,12 @@ def ratio(kpi: str, top, bottom, top_name: str, bottom_name: str, why: list):
     """top / bottom as kam divides, or None with a reason."""
     if top is None or bottom is None:
         if top is None and bottom is None:
-            missing = f"{top_name} or {bottom_name}"
-        elif bottom is None:
-            missing = bottom_name
+            note(why, "kpi.missing_both", f"{kpi} is not available: no {top_name} or {bottom_name} given")
         else:
-            missing = top_name
-        note(why, f"kpi.{kpi}", f"{kpi} is not available: no {missing} given")
+            note(why, "kpi.missing", f"{kpi} is not available: no {bottom_name if bottom is None else top_name} given")
         return None
     if bottom == 0:
-        note(why, f"kpi.{kpi}", f"{kpi} is not available: {bottom_name} is 0")
+        note(why, "kpi.zero", f"{kpi} is not available: {bottom_name} is 0")
         return None
     return rust_div(top, bottom)
 
@@ -658,8 +660,9 @@ def staff_kpis(s: dict, why: list) -> dict:
 
 # ── Staff: the 100-point scorecard (rules/staff.rhai) ───────────────────────
 
-def adjustment(points, reason: str) -> dict:
-    return {"points": points, "reason": reason}
+def adjustment(points, message: str) -> dict:
+    """An adjustment as kam writes it in English (kam's code and facts left out)."""
+    return {"points": points, "message": message}
 
 
 def scored(item_id: str, item_max, base, adjustments: list) -> dict:
@@ -720,11 +723,11 @@ def sales_growth(s: dict, why: list) -> dict:
     adjustments = []
     previous = s["sales_previous"]
     if previous is None:
-        note(why, "scorecard.sales_growth", "no previous period's sales: no growth points")
+        note(why, "scorecard.sales_growth.no_previous", "no previous period's sales: no growth points")
     else:
         growth = rust_sub(s["sales_actual"], previous)
         if growth < 0:
-            note(why, "scorecard.sales_growth", f"sales fell {money(-growth)} below the previous "
+            note(why, "scorecard.sales_growth.fell", f"sales fell {money(-growth)} below the previous "
                                                 f"{money(previous)}: no growth points (never a deduction)")
         else:
             steps = int(rust_div(growth, growth_step))
@@ -735,7 +738,7 @@ def sales_growth(s: dict, why: list) -> dict:
                                                       f"{money(previous)}: {steps} full step(s) of "
                                                       f"{money(growth_step)}{cap_note}"))
             else:
-                note(why, "scorecard.sales_growth", f"sales grew {money(growth)}, less than one step of "
+                note(why, "scorecard.sales_growth.under_step", f"sales grew {money(growth)}, less than one step of "
                                                     f"{money(growth_step)}: no growth points")
     return scored("sales_growth", growth_max, 0, adjustments)
 
@@ -804,10 +807,10 @@ def staff_grade(total, why: list) -> tuple[str, list]:
             grade, band_note = name, f"at least {at_least}"
             break
     actions = []
-    note(why, "grade", f"total {num(total)} is {band_note}: {grade}")
+    note(why, "grade.band" if band_note.startswith("at") else "grade.below", f"total {num(total)} is {band_note}: {grade}")
     if total < warning_below:
         actions.append(warning_action)
-        note(why, "action", f"total {num(total)} is below {warning_below}: {warning_action}")
+        note(why, "action.warning", f"total {num(total)} is below {warning_below}: {warning_action}")
     return grade, actions
 
 

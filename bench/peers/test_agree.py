@@ -41,6 +41,23 @@ def main() -> int:
             "t", [agree.nest({"tier": "B", "admission.admitted": True})], kam,
             fields=["tier", "admission.admitted"])[1])),
     ]
+    explained_kam = [agree.parse(
+        '{"id":"S-1","reasons":[{"rule":"grade","code":"grade.band","facts":{"total":80,"min":75},'
+        '"message":"total 80 is at least 75: good"}],"scorecard":{"items":[{"id":"attendance","adjustments":'
+        '[{"points":-1,"code":"scorecard.attendance.late","facts":{"late":2,"per":3},'
+        '"message":"2 late arrival(s): −1 per 3 or part of 3"}]}]}}')]
+    peer = {"id": "S-1", "reasons": [{"rule": "grade", "message": "total 80 is at least 75: good"}],
+            "scorecard": {"items": [{"id": "attendance", "adjustments": [
+                {"points": -1, "message": "2 late arrival(s): −1 per 3 or part of 3"}]}]}}
+    reworded = {**peer, "reasons": [{"rule": "grade", "message": "total 80 is at least 75: Good"}]}
+    results += [
+        check("messages_only: a peer without codes and facts agrees on rule, points and message",
+              agree.compare("t", [peer], explained_kam, messages_only=True) == (1, [])),
+        check("messages_only: a message differing is still a disagreement",
+              bool(agree.compare("t", [reworded], explained_kam, messages_only=True)[1])),
+        check("without messages_only, kam's codes and facts are compared",
+              bool(agree.compare("t", [peer], explained_kam)[1])),
+    ]
     try:
         agree.compare("t", [same], kam, fields=["admission.admited"])
         results.append(check("a field kam lacks raises (never vacuous agreement)", False))

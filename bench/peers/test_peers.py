@@ -71,7 +71,8 @@ def base_tiers(records: Path, as_of: str, kam_full: list[dict]) -> list[dict | N
                 for k in run_kam(TIER_ONLY, records, as_of)]
     out = []
     for k in kam_full:
-        reason = next((r["message"] for r in k.get("reasons", []) if r["rule"] == "tier.base"), None)
+        # The last tier.base reason names the tier ("C: annual revenue …"); earlier ones say "not A: …".
+        reason = next((r["message"] for r in reversed(k.get("reasons", [])) if r["rule"] == "tier.base"), None)
         out.append(None if reason is None else {"id": k["id"], "tier": reason.split(":", 1)[0]})
     return out
 
