@@ -33,8 +33,8 @@ if [ "$have" != "$want" ]; then
 fi
 
 npm_tools() {
-  if [ ! -x "$here/e2e/node_modules/.bin/wasm-opt" ] || [ ! -d "$here/e2e/node_modules/playwright-core" ]; then
-    step "npm ci in e2e/ (binaryen's wasm-opt, playwright-core)"
+  if [ ! -x "$here/e2e/node_modules/.bin/wasm-opt" ] || [ ! -d "$here/e2e/node_modules/playwright-core" ] || [ ! -x "$here/e2e/node_modules/.bin/tsc" ]; then
+    step "npm ci in e2e/ (binaryen's wasm-opt, playwright-core, typescript)"
     (cd "$here/e2e" && npm ci --no-fund --no-audit)
   fi
 }

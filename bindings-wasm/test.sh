@@ -30,6 +30,9 @@ step "wasm-bindgen-test under Node (exported API, vectors, limits)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test --target wasm32-unknown-unknown -p kam-wasm
 
+step "TypeScript: typed_usage.ts type-checks against the generated kam_wasm.d.ts"
+(cd "$here/e2e" && node_modules/.bin/tsc --noEmit --strict --target es2022 --lib esnext --module nodenext --moduleResolution nodenext typed_usage.ts)
+
 step "Node package (pkg-node) through its JS glue"
 (cd "$here/e2e" && node --test node.test.js bad_records.test.js)
 
