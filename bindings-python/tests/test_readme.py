@@ -24,7 +24,9 @@ def test_readme_python_example_runs(root: Path) -> None:
     )
     assert run.returncode == 0, run.stderr
     assert "0 bad rows" in run.stdout
-    assert run.stdout.strip().splitlines()[-1].startswith("B B: annual revenue 2,999,999.99")
+    lines = run.stdout.strip().splitlines()
+    assert lines[-2] == "tier.base.reaches_b 2999999.99", lines
+    assert lines[-1].startswith("B B类：年业务量2,999,999.99元，达到B类标准100万元"), lines
 
 
 def test_package_docstring_example_runs(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:

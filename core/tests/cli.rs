@@ -53,13 +53,97 @@ fn policy_copy(name: &str) -> PolicyCopy {
     let dir = std::env::temp_dir().join(format!("kam-cli-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("tests")).unwrap();
-    for entry in std::fs::read_dir(root().join("rules")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_file() {
-            std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+    for sub in ["", "messages"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+        for entry in std::fs::read_dir(root().join("rules").join(sub)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_file() {
+                std::fs::copy(&path, dir.join(sub).join(path.file_name().unwrap())).unwrap();
+            }
         }
     }
     PolicyCopy(dir)
+}
+
+/// `--reasons` and `--lang` change what a result says, never what it decides.
+#[test]
+fn reasons_and_language_change_the_explanations_not_the_decisions() {
+    let run = |extra: &[&str]| {
+        let args: Vec<&str> = CUSTOMERS
+            .iter()
+            .copied()
+            .chain(extra.iter().copied())
+            .chain(["data/customers.jsonl"])
+            .collect();
+        let out = kam(&args, None);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        lines(&out)
+    };
+    let decisions = |results: &[Value]| -> Vec<Value> {
+        results
+            .iter()
+            .map(|r| {
+                let mut r = r.clone();
+                r.as_object_mut().unwrap().remove("reasons");
+                r
+            })
+            .collect()
+    };
+    let full = run(&[]);
+    let zh = run(&["--lang", "zh"]);
+    let codes = run(&["--reasons", "codes"]);
+    let none = run(&["--reasons", "none"]);
+    for other in [&zh, &codes, &none] {
+        assert_eq!(decisions(other), decisions(&full));
+    }
+    for ((f, z), c) in full.iter().zip(&zh).zip(&codes) {
+        let strip = |r: &Value| -> Vec<Value> {
+            r["reasons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| json!([x["rule"], x["code"], x["facts"]]))
+                .collect()
+        };
+        assert_eq!(strip(c), strip(f));
+        assert_eq!(strip(z), strip(f));
+        for x in c["reasons"].as_array().unwrap() {
+            assert!(x["message"].is_null(), "{x}");
+        }
+        for (fx, zx) in f["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(z["reasons"].as_array().unwrap())
+        {
+            let (en, zh) = (
+                fx["message"].as_str().unwrap(),
+                zx["message"].as_str().unwrap(),
+            );
+            assert!(en.is_ascii(), "{en}");
+            assert!(
+                zh.chars().any(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch)),
+                "{zh}"
+            );
+        }
+    }
+    assert!(none.iter().all(|r| r["reasons"] == json!([])));
+
+    let out = kam(
+        &[CUSTOMERS, &["--lang", "fr", "data/customers.jsonl"]].concat(),
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no language `fr`; it has en, zh"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
 }
 
 const CUSTOMERS: &[&str] = &["customers", "--policy", "rules", "--as-of", "2026-11-01"];
@@ -85,9 +169,19 @@ fn sample_data_gives_one_result_per_line_in_order() {
     // C-004: the spec's example (a previous-A customer with one late payment).
     assert_eq!(results[3]["tier"], "B");
     assert_eq!(results[3]["downgrade_deadline"], "2026-10-06");
+    let downgrade = results[3]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "tier.downgrade.capped")
+        .unwrap();
     assert_eq!(
-        results[3]["reasons"][1]["message"],
+        downgrade["message"],
         "A customer had a late_payment on 2026-10-01: capped at B, effective by 2026-10-06"
+    );
+    assert_eq!(
+        downgrade["facts"],
+        json!({"cap": "B", "date": "2026-10-01", "deadline": "2026-10-06", "kind": "late_payment", "tier": "A"})
     );
 }
 

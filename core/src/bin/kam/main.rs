@@ -527,12 +527,18 @@ fn check(dir: &Path, limits: &Limits) -> u8 {
         Ok(policy) => {
             let info = policy.info();
             let mut out = std::io::stdout().lock();
+            let languages = policy.languages();
             let written = writeln!(
                 out,
-                "ok: {} version {} ({} files)",
+                "ok: {} version {} ({} files; messages in {})",
                 info.name,
                 info.version,
-                policy.sources().len()
+                policy.sources().len(),
+                if languages.is_empty() {
+                    "no language".to_string()
+                } else {
+                    languages.join(", ")
+                }
             )
             .and_then(|_| writeln!(out, "{}", info.digest));
             written.map_or_else(write_failed, |_| 0)
