@@ -6,10 +6,11 @@
 
 use chrono::{Days, Months, NaiveDate};
 use kam::model::{Admission, BlacklistProposal, CreditRating, Incident, IncidentKind, Visit};
-use kam::{Change, CustomerRecord, CustomerResult, PolicyInfo, Reason, Status};
+use kam::{Change, CustomerRecord, CustomerResult, PolicyInfo, Status};
 use rust_decimal::Decimal;
 
-use crate::format::{text, write, Day, Money};
+use crate::format::{text, Day, Money};
+use crate::why::{self, day, dec, int, texts, Why};
 
 // ── Parameters (rules/parameters.rhai) ───────────────────────────────────────
 
@@ -29,6 +30,13 @@ const C_MIN_TEXT: &str = "500,000";
 const PREMIUM_MIN_TEXT: &str = "10,000,000";
 const HIGH_VALUE_MIN_TEXT: &str = "10,000,000";
 const KEY_ACCOUNT_MIN_TEXT: &str = "1,000,000";
+/// The same thresholds as the rules pass them in facts (whole numbers).
+const A_MIN: i64 = 3_000_000;
+const B_MIN: i64 = 1_000_000;
+const C_MIN: i64 = 500_000;
+const PREMIUM_MIN: i64 = 10_000_000;
+const HIGH_VALUE_MIN: i64 = 10_000_000;
+const KEY_ACCOUNT_MIN: i64 = 1_000_000;
 /// `premium_min_referrals`.
 const PREMIUM_MIN_REFERRALS: u32 = 1;
 /// `period_months`, `downgrade_days`, `downgrade_severe_count`, `blacklist_months`.
@@ -88,18 +96,6 @@ impl Tier {
     }
 }
 
-/// The reasons of one evaluation (`why` in the rules).
-struct Why(Vec<Reason>);
-
-impl Why {
-    fn note(&mut self, rule: &str, message: String) {
-        self.0.push(Reason {
-            rule: rule.to_owned(),
-            message,
-        });
-    }
-}
-
 /// `good_payment(c, p)`: 付款信誉良好.
 fn good_payment(c: &CustomerRecord) -> bool {
     c.late_payments == 0
@@ -115,14 +111,14 @@ fn poor_credit(c: &CustomerRecord) -> bool {
     matches!(c.credit_rating, CreditRating::Poor | CreditRating::Bad)
 }
 
-/// `article(word)`: "a" or "an" before an incident kind.
-fn article(kind: IncidentKind) -> &'static str {
+/// `{kind|term}` in English (rules/messages/en.rhai): the kind with its article.
+fn kind_term(kind: IncidentKind) -> &'static str {
     match kind {
-        IncidentKind::OperatingCrisis => "an",
-        IncidentKind::LatePayment
-        | IncidentKind::ContractBreach
-        | IncidentKind::MajorLoss
-        | IncidentKind::ReputationDamage => "a",
+        IncidentKind::LatePayment => "a late_payment",
+        IncidentKind::ContractBreach => "a contract_breach",
+        IncidentKind::OperatingCrisis => "an operating_crisis",
+        IncidentKind::MajorLoss => "a major_loss",
+        IncidentKind::ReputationDamage => "a reputation_damage",
     }
 }
 
@@ -178,7 +174,8 @@ pub(crate) fn evaluate(
     // 1. Active blacklist: no tier, no visits; admission still fails visibly.
     if let Some(until) = c.blacklisted_until.filter(|d| *d > as_of) {
         why.note(
-            "blacklist",
+            "blacklist.active",
+            [("until", day(until))],
             text!(
                 "blacklisted until {}: no tier, no visits, admission refused",
                 Day(until)
@@ -239,78 +236,132 @@ pub(crate) fn evaluate(
     }
 }
 
-/// Step 2, `base_tier(c, p)`: the grade and every threshold that decided it.
+/// Step 2, `base_tier(c, p)`: why each better tier is not reached, then the
+/// tier, one reason each, with the thresholds that decided.
 fn base_tier(c: &CustomerRecord, why: &mut Why) -> Tier {
-    let tier = base(c);
     let revenue = Money(c.annual_revenue);
-    if tier == Tier::A {
+    let r = dec(c.annual_revenue);
+    let credit = c.credit_rating.as_str();
+    // A, or why not.
+    if c.annual_revenue < A_MIN_REVENUE {
         why.note(
-            "tier.base",
+            "tier.base.below_a_revenue",
+            [
+                ("tier", why::text("A")),
+                ("revenue", r.clone()),
+                ("threshold", int(A_MIN)),
+            ],
+            text!("not A: annual revenue {revenue} is below the A threshold {A_MIN_TEXT}"),
+        );
+    } else if !good_payment(c) {
+        why.note(
+            "tier.base.below_a_payment",
+            [
+                ("tier", why::text("A")),
+                ("revenue", r.clone()),
+                ("threshold", int(A_MIN)),
+                ("late_payments", int(c.late_payments)),
+                ("overdue_pickups", int(c.overdue_pickups)),
+                ("credit", why::text(credit)),
+            ],
+            text!(
+                "not A: annual revenue {revenue} reaches the A threshold {A_MIN_TEXT} but the payment \
+                 record is not good (late payments {}, overdue pickups {}, credit {credit})",
+                c.late_payments,
+                c.overdue_pickups,
+            ),
+        );
+    } else if !c.long_term_intent {
+        why.note(
+            "tier.base.below_a_intent",
+            [("tier", why::text("A")), ("revenue", r.clone()), ("threshold", int(A_MIN))],
+            text!(
+                "not A: annual revenue {revenue} reaches the A threshold {A_MIN_TEXT} but no long-term \
+                 partnership intent is recorded"
+            ),
+        );
+    } else {
+        why.note(
+            "tier.base.reaches_a",
+            [
+                ("tier", why::text("A")),
+                ("revenue", r),
+                ("threshold", int(A_MIN)),
+            ],
             text!(
                 "A: annual revenue {revenue} reaches the A threshold {A_MIN_TEXT}, the payment \
                  record is good and the customer intends a long-term partnership"
             ),
         );
-        return tier;
-    }
-    let mut m = text!("{}: ", tier.as_str());
-    let w = &mut m;
-    // Why not A.
-    if c.annual_revenue < A_MIN_REVENUE {
-        write(
-            w,
-            format_args!("annual revenue {revenue} is below the A threshold {A_MIN_TEXT}"),
-        );
-    } else if !good_payment(c) {
-        write(
-            w,
-            format_args!(
-                "annual revenue {revenue} reaches the A threshold {A_MIN_TEXT} but the payment \
-                 record is not good (late payments {}, overdue pickups {}, credit {})",
-                c.late_payments,
-                c.overdue_pickups,
-                c.credit_rating.as_str()
-            ),
-        );
-    } else {
-        write(
-            w,
-            format_args!(
-                "annual revenue {revenue} reaches the A threshold {A_MIN_TEXT} but no long-term \
-                 partnership intent is recorded"
-            ),
-        );
+        return Tier::A;
     }
     // B, or why not.
     if c.annual_revenue < B_MIN_REVENUE {
-        write(w, format_args!("; below the B threshold {B_MIN_TEXT}"));
+        why.note(
+            "tier.base.below_b_revenue",
+            [
+                ("tier", why::text("B")),
+                ("revenue", r.clone()),
+                ("threshold", int(B_MIN)),
+            ],
+            text!("not B: annual revenue {revenue} is below the B threshold {B_MIN_TEXT}"),
+        );
     } else if poor_credit(c) {
-        write(
-            w,
-            format_args!("; credit {} rules out B", c.credit_rating.as_str()),
+        why.note(
+            "tier.base.below_b_credit",
+            [("tier", why::text("B")), ("credit", why::text(credit))],
+            text!("not B: credit {credit} rules out B"),
         );
     } else if c.legal_disputes > 0 {
-        write(
-            w,
-            format_args!("; {} legal dispute(s) rule out B", c.legal_disputes),
+        why.note(
+            "tier.base.below_b_disputes",
+            [
+                ("tier", why::text("B")),
+                ("disputes", int(c.legal_disputes)),
+            ],
+            text!("not B: {} legal dispute(s) rule out B", c.legal_disputes),
         );
     } else {
-        write(
-            w,
-            format_args!(
-                "; reaches the B threshold {B_MIN_TEXT} with credit {} and no legal disputes",
-                c.credit_rating.as_str()
+        why.note(
+            "tier.base.reaches_b",
+            [
+                ("tier", why::text("B")),
+                ("revenue", r),
+                ("threshold", int(B_MIN)),
+                ("credit", why::text(credit)),
+            ],
+            text!(
+                "B: annual revenue {revenue} reaches the B threshold {B_MIN_TEXT} with credit \
+                 {credit} and no legal disputes"
             ),
         );
+        return Tier::B;
     }
     // C or D.
-    match tier {
-        Tier::C => write(w, format_args!("; reaches the C threshold {C_MIN_TEXT}")),
-        Tier::D => write(w, format_args!("; below the C threshold {C_MIN_TEXT}")),
-        Tier::A | Tier::B => {}
+    if c.annual_revenue >= C_MIN_REVENUE {
+        why.note(
+            "tier.base.reaches_c",
+            [
+                ("tier", why::text("C")),
+                ("revenue", r),
+                ("threshold", int(C_MIN)),
+            ],
+            text!("C: annual revenue {revenue} reaches the C threshold {C_MIN_TEXT}"),
+        );
+        Tier::C
+    } else {
+        why.note(
+            "tier.base.below_c",
+            [
+                ("tier", why::text("D")),
+                ("below", why::text("C")),
+                ("revenue", r),
+                ("threshold", int(C_MIN)),
+            ],
+            text!("D: annual revenue {revenue} is below the C threshold {C_MIN_TEXT}"),
+        );
+        Tier::D
     }
-    why.note("tier.base", m);
-    tier
 }
 
 /// `downgrade_kinds`.
@@ -364,50 +415,82 @@ fn a_downgrade(
     let capped = tier.worse(cap);
     let deadline = add_days(found[0].date, DOWNGRADE_DAYS);
 
-    let mut m = String::with_capacity(160);
-    let w = &mut m;
-    write(w, format_args!("A customer had "));
-    for (n, i) in found.iter().enumerate() {
-        let and = if n > 0 { " and " } else { "" };
-        write(
-            w,
-            format_args!(
-                "{and}{} {} on {}",
-                article(i.kind),
-                i.kind.as_str(),
+    // The first incident (it sets the deadline), each later one, why the cap
+    // is the severe one, and whether the base tier was lower still.
+    let first = found[0];
+    why.note(
+        "tier.downgrade.capped",
+        [
+            ("tier", why::text("A")),
+            ("kind", why::text(first.kind.as_str())),
+            ("date", day(first.date)),
+            ("cap", why::text(cap.as_str())),
+            ("deadline", day(deadline)),
+        ],
+        text!(
+            "A customer had {} on {}: capped at {}, effective by {}",
+            kind_term(first.kind),
+            Day(first.date),
+            cap.as_str(),
+            Day(deadline)
+        ),
+    );
+    for i in &found[1..] {
+        why.note(
+            "tier.downgrade.also",
+            [
+                ("tier", why::text("A")),
+                ("kind", why::text(i.kind.as_str())),
+                ("date", day(i.date)),
+            ],
+            text!(
+                "A customer also had {} on {}",
+                kind_term(i.kind),
                 Day(i.date)
             ),
         );
     }
-    write(w, format_args!(": capped at {}", cap.as_str()));
     if let Some(i) = crisis {
-        write(
-            w,
-            format_args!(
-                " ({} {} caps at {})",
-                article(i.kind),
-                i.kind.as_str(),
-                cap.as_str()
-            ),
+        why.note(
+            "tier.downgrade.severe_kind",
+            [
+                ("kind", why::text(i.kind.as_str())),
+                ("cap", why::text(cap.as_str())),
+            ],
+            text!("{} caps at {}", kind_term(i.kind), cap.as_str()),
         );
     } else if severe {
-        write(
-            w,
-            format_args!(
-                " ({} incidents: {DOWNGRADE_SEVERE_COUNT} or more cap at {})",
+        why.note(
+            "tier.downgrade.severe_count",
+            [
+                ("count", int(i64::try_from(found.len()).unwrap_or(i64::MAX))),
+                (
+                    "severe_count",
+                    int(i64::try_from(DOWNGRADE_SEVERE_COUNT).unwrap_or(i64::MAX)),
+                ),
+                ("cap", why::text(cap.as_str())),
+            ],
+            text!(
+                "{} incidents: {DOWNGRADE_SEVERE_COUNT} or more cap at {}",
                 found.len(),
                 cap.as_str()
             ),
         );
     }
-    write(w, format_args!(", effective by {}", Day(deadline)));
     if capped != cap {
-        write(
-            w,
-            format_args!("; the base tier {} is already lower", tier.as_str()),
+        why.note(
+            "tier.downgrade.already_lower",
+            [
+                ("base", why::text(tier.as_str())),
+                ("cap", why::text(cap.as_str())),
+            ],
+            text!(
+                "the base tier {} is already lower than {}",
+                tier.as_str(),
+                cap.as_str()
+            ),
         );
     }
-    why.note("tier.downgrade", m);
     Some((capped, deadline))
 }
 
@@ -423,7 +506,13 @@ fn reentry_cap(c: &CustomerRecord, tier: Tier, as_of: NaiveDate, why: &mut Why) 
     let capped = tier.worse(REENTRY_CAP);
     if capped != tier {
         why.note(
-            "tier.reentry",
+            "tier.reentry.capped",
+            [
+                ("until", day(ended)),
+                ("cap", why::text(REENTRY_CAP.as_str())),
+                ("tier", why::text(tier.as_str())),
+                ("capped", why::text(capped.as_str())),
+            ],
             text!(
                 "blacklist ended on {}: a returning customer starts no better than {}, so {} becomes {}",
                 Day(ended),
@@ -443,13 +532,21 @@ fn change(previous: Option<Tier>, tier: Tier, why: &mut Why) -> Change {
     };
     if tier < before {
         why.note(
-            "tier.change",
+            "tier.change.upgrade",
+            [
+                ("previous", why::text(before.as_str())),
+                ("tier", why::text(tier.as_str())),
+            ],
             text!("upgraded from {} to {}", before.as_str(), tier.as_str()),
         );
         Change::Upgrade
     } else if tier > before {
         why.note(
-            "tier.change",
+            "tier.change.downgrade",
+            [
+                ("previous", why::text(before.as_str())),
+                ("tier", why::text(tier.as_str())),
+            ],
             text!("downgraded from {} to {}", before.as_str(), tier.as_str()),
         );
         Change::Downgrade
@@ -464,7 +561,8 @@ fn categories(c: &CustomerRecord, why: &mut Why) -> Vec<String> {
     let good = good_payment(c);
     if c.cumulative_revenue > PREMIUM_MIN_CUMULATIVE && good {
         why.note(
-            "category.premium",
+            "category.premium.cumulative",
+            [("cumulative", dec(c.cumulative_revenue)), ("threshold", int(PREMIUM_MIN))],
             text!(
                 "premium: cumulative business {} exceeds {PREMIUM_MIN_TEXT} with a good payment record",
                 Money(c.cumulative_revenue)
@@ -473,7 +571,8 @@ fn categories(c: &CustomerRecord, why: &mut Why) -> Vec<String> {
         found.push("premium".to_owned());
     } else if c.referrals_closed >= PREMIUM_MIN_REFERRALS {
         why.note(
-            "category.premium",
+            "category.premium.referrals",
+            [("referrals", int(c.referrals_closed))],
             text!(
                 "premium: {} referred customer(s) signed",
                 c.referrals_closed
@@ -483,7 +582,8 @@ fn categories(c: &CustomerRecord, why: &mut Why) -> Vec<String> {
     }
     if c.largest_contract > HIGH_VALUE_MIN_CONTRACT && good {
         why.note(
-            "category.high_value",
+            "category.high_value.contract",
+            [("contract", dec(c.largest_contract)), ("threshold", int(HIGH_VALUE_MIN))],
             text!(
                 "high value: a single contract of {} exceeds {HIGH_VALUE_MIN_TEXT} with a good payment record",
                 Money(c.largest_contract)
@@ -493,14 +593,16 @@ fn categories(c: &CustomerRecord, why: &mut Why) -> Vec<String> {
     }
     if c.group_member {
         why.note(
-            "category.group",
+            "category.group.member",
+            [],
             "group: member of a corporate group".to_owned(),
         );
         found.push("group".to_owned());
     }
     if c.industry_influence {
         why.note(
-            "category.strategic",
+            "category.strategic.influence",
+            [],
             "strategic: influential in its industry".to_owned(),
         );
         found.push("strategic".to_owned());
@@ -512,7 +614,8 @@ fn categories(c: &CustomerRecord, why: &mut Why) -> Vec<String> {
 fn key_account(c: &CustomerRecord, why: &mut Why) -> bool {
     if c.annual_revenue >= KEY_ACCOUNT_MIN_REVENUE {
         why.note(
-            "key_account",
+            "key_account.revenue",
+            [("revenue", dec(c.annual_revenue)), ("threshold", int(KEY_ACCOUNT_MIN))],
             text!(
                 "key account: annual revenue {} reaches the key-account threshold {KEY_ACCOUNT_MIN_TEXT}",
                 Money(c.annual_revenue)
@@ -521,13 +624,15 @@ fn key_account(c: &CustomerRecord, why: &mut Why) -> bool {
         true
     } else if c.business_need && c.long_term_intent {
         why.note(
-            "key_account",
+            "key_account.need",
+            [],
             "key account: a clear business need and a long-term partnership intent".to_owned(),
         );
         true
     } else if c.industry_influence {
         why.note(
-            "key_account",
+            "key_account.influence",
+            [],
             "key account: influential in its industry".to_owned(),
         );
         true
@@ -541,50 +646,59 @@ fn admission(c: &CustomerRecord, as_of: NaiveDate, why: &mut Why) -> Admission {
     let mut failed = Vec::new();
     if let Some(until) = c.blacklisted_until.filter(|d| *d > as_of) {
         why.note(
-            "admission.blacklisted",
+            "admission.blacklisted.active",
+            [("until", day(until))],
             text!("not admitted: blacklisted until {}", Day(until)),
         );
         failed.push("blacklisted".to_owned());
     }
+    // Credit fails on any of three problems; each found is its own reason.
     let poor = poor_credit(c);
+    if poor {
+        let credit = c.credit_rating.as_str();
+        why.note(
+            "admission.credit.rating",
+            [("credit", why::text(credit))],
+            text!("not admitted: credit {credit}"),
+        );
+    }
+    if c.legal_disputes > 0 {
+        why.note(
+            "admission.credit.disputes",
+            [("disputes", int(c.legal_disputes))],
+            text!("not admitted: {} major legal dispute(s)", c.legal_disputes),
+        );
+    }
+    if c.bad_credit_record {
+        why.note(
+            "admission.credit.bad_record",
+            [],
+            "not admitted: a bad credit record".to_owned(),
+        );
+    }
     if poor || c.legal_disputes > 0 || c.bad_credit_record {
-        let mut m = text!("not admitted: ");
-        let w = &mut m;
-        let mut sep = "";
-        if poor {
-            write(w, format_args!("credit {}", c.credit_rating.as_str()));
-            sep = ", ";
-        }
-        if c.legal_disputes > 0 {
-            write(
-                w,
-                format_args!("{sep}{} major legal dispute(s)", c.legal_disputes),
-            );
-            sep = ", ";
-        }
-        if c.bad_credit_record {
-            write(w, format_args!("{sep}a bad credit record"));
-        }
-        why.note("admission.credit", m);
         failed.push("credit".to_owned());
     }
     if !c.business_need {
         why.note(
-            "admission.need",
+            "admission.need.missing",
+            [],
             "not admitted: no clear business need and purchasing power recorded".to_owned(),
         );
         failed.push("need".to_owned());
     }
     if !c.aligned {
         why.note(
-            "admission.alignment",
+            "admission.alignment.missing",
+            [],
             "not admitted: not recorded as accepting our product and service philosophy".to_owned(),
         );
         failed.push("alignment".to_owned());
     }
     if !c.strategic_fit {
         why.note(
-            "admission.strategic_fit",
+            "admission.strategic_fit.missing",
+            [],
             "not admitted: not recorded as fitting our market strategy".to_owned(),
         );
         failed.push("strategic_fit".to_owned());
@@ -592,9 +706,10 @@ fn admission(c: &CustomerRecord, as_of: NaiveDate, why: &mut Why) -> Admission {
     let admitted = failed.is_empty();
     let approvals = if admitted {
         why.note(
-            "admission",
-            "admitted: credit, need, alignment and strategic fit all pass; approvals: \
-             account_manager → department_head → company_leader"
+            "admission.admitted",
+            [("approvals", texts(&ADMISSION_APPROVALS))],
+            "admitted: credit, need, alignment and strategic fit all pass; approvals, in order: \
+             account_manager, department_head, company_leader"
                 .to_owned(),
         );
         ADMISSION_APPROVALS
@@ -634,11 +749,16 @@ fn blacklist_proposal(
         .checked_add_months(Months::new(BLACKLIST_MONTHS))
         .unwrap_or(period.as_of);
     why.note(
-        "blacklist.proposal",
+        "blacklist.proposal.incident",
+        [
+            ("kind", why::text(latest.kind.as_str())),
+            ("date", day(latest.date)),
+            ("until", day(until)),
+            ("needs", texts(&[BLACKLIST_CONFIRMED_BY])),
+        ],
         text!(
-            "{} {} on {}: blacklist proposed until {}, to be confirmed by {BLACKLIST_CONFIRMED_BY}",
-            article(latest.kind),
-            latest.kind.as_str(),
+            "{} on {}: blacklist proposed until {}, to be confirmed by {BLACKLIST_CONFIRMED_BY}",
+            kind_term(latest.kind),
             Day(latest.date),
             Day(until)
         ),
@@ -654,7 +774,8 @@ fn visit(c: &CustomerRecord, tier: Tier, as_of: NaiveDate, why: &mut Why) -> Opt
     let interval = tier.visit_interval()?;
     let Some(last) = c.last_visit else {
         why.note(
-            "visit",
+            "visit.never",
+            [("tier", why::text(tier.as_str())), ("interval", int(interval))],
             text!(
                 "{} customers are visited every {interval} days; never visited, so a visit is due now",
                 tier.as_str()
@@ -670,7 +791,13 @@ fn visit(c: &CustomerRecord, tier: Tier, as_of: NaiveDate, why: &mut Why) -> Opt
     let overdue = due < as_of;
     if overdue {
         why.note(
-            "visit",
+            "visit.overdue",
+            [
+                ("tier", why::text(tier.as_str())),
+                ("interval", int(interval)),
+                ("last", day(last)),
+                ("due", day(due)),
+            ],
             text!(
                 "{} customers are visited every {interval} days; last visit {}, so a visit was due on {}",
                 tier.as_str(),

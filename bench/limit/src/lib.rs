@@ -14,11 +14,12 @@
 //! `24.0`) and how rhai's exact decimals round (a KPI like 23/24 ends in
 //! `…3333` at 28 digits, computed as the rule does, `(top * 1.0) / bottom`).
 //! It is written as a performance-minded engineer would hand-write the policy:
-//! no interpreter, no maps, typed enums instead of strings, reasons written
-//! straight into their message with `write!` and no intermediate lists.
+//! no interpreter, no maps, typed enums instead of strings, each reason's
+//! code and facts built directly and its English message written straight
+//! with `write!` (what kam renders from `rules/messages/en.rhai`).
 //!
-//! **Keep it in step with `rules/`.** A change to any rule, parameter or
-//! reason text of the default policy must be made here too;
+//! **Keep it in step with `rules/`.** A change to any rule, parameter, reason
+//! code, fact or English template of the default policy must be made here too;
 //! `tests/agree.rs` evaluates every sample record, the shared test vectors
 //! and thousands of generated records through both kam and this crate and
 //! fails on the first difference, so a forgotten change does not go unnoticed.
@@ -49,6 +50,7 @@
 mod customer;
 mod format;
 mod staff;
+mod why;
 
 /// Whole default customer policy, same result as kam's `Policy::evaluate_customer` on the bundled rules/.
 ///

@@ -16,12 +16,13 @@
 
 use std::collections::BTreeMap;
 
-use kam::model::{Adjustment, Analysis, Communication, Knowledge, ScoreItem, Scorecard};
-use kam::{PolicyInfo, Reason, StaffRecord, StaffResult};
+use kam::model::{Adjustment, Analysis, Communication, Fact, Knowledge, ScoreItem, Scorecard};
+use kam::{PolicyInfo, StaffRecord, StaffResult};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
-use crate::format::{text, write, Money, Num, Pct};
+use crate::format::{text, Money, Num, Pct};
+use crate::why::{self, adjustment, dec, int, Why};
 
 // ── Parameters (rules/parameters.rhai) ───────────────────────────────────────
 
@@ -97,18 +98,6 @@ fn communication_points(c: Communication) -> Decimal {
     }
 }
 
-/// The reasons of one evaluation (`why` in the rules).
-struct Why(Vec<Reason>);
-
-impl Why {
-    fn note(&mut self, rule: &str, message: String) {
-        self.0.push(Reason {
-            rule: rule.to_owned(),
-            message,
-        });
-    }
-}
-
 /// A scorecard item and its score as the rules hold it (before kam
 /// normalises it), which is what the total adds up.
 struct Item {
@@ -136,21 +125,9 @@ pub(crate) fn evaluate(s: &StaffRecord, policy: &PolicyInfo) -> StaffResult {
             communication_points(r.communication),
         ),
         attendance(s),
-        deducted(
-            "conduct",
-            CONDUCT_MAX,
-            s.violations,
-            POINTS_PER_VIOLATION,
-            "violation(s) of company rules",
-        ),
+        conduct(s),
         rated("responsibility", RESPONSIBILITY_MAX, r.responsibility),
-        deducted(
-            "service",
-            SERVICE_MAX,
-            s.complaints,
-            POINTS_PER_COMPLAINT,
-            "valid customer complaint(s)",
-        ),
+        service(s),
     ];
     // `total += item.score`, item by item: the same additions in the same order.
     let total = items.iter().fold(Decimal::ZERO, |total, i| total + i.raw);
@@ -174,27 +151,45 @@ pub(crate) fn evaluate(s: &StaffRecord, policy: &PolicyInfo) -> StaffResult {
 // ── KPIs (staff_kpis) ────────────────────────────────────────────────────────
 
 /// `ratio(kpi, top, bottom, top_name, bottom_name)`: `(top * 1.0) / bottom`,
-/// or `None` with a reason (rule `kpi.<name>`) when an input is missing or the
-/// denominator is 0.
+/// or `None` with a reason (rule `kpi`, the KPI's name in the facts) when an
+/// input is missing or the denominator is 0.
 fn ratio(
     why: &mut Why,
-    (kpi, rule): (&str, &str),
+    kpi: &str,
     (top, top_name): (Option<Decimal>, &str),
     (bottom, bottom_name): (Option<Decimal>, &str),
 ) -> Option<Decimal> {
     let (Some(top), Some(bottom)) = (top, bottom) else {
-        let message = match (top, bottom) {
-            (None, None) => {
-                text!("{kpi} is not available: no {top_name} or {bottom_name} given")
-            }
-            (_, None) => text!("{kpi} is not available: no {bottom_name} given"),
-            _ => text!("{kpi} is not available: no {top_name} given"),
-        };
-        why.note(rule, message);
+        if top.is_none() && bottom.is_none() {
+            why.note(
+                "kpi.missing_both",
+                [
+                    ("kpi", why::text(kpi)),
+                    ("top", why::text(top_name)),
+                    ("bottom", why::text(bottom_name)),
+                ],
+                text!("{kpi} is not available: no {top_name} or {bottom_name} given"),
+            );
+        } else {
+            let input = if bottom.is_none() {
+                bottom_name
+            } else {
+                top_name
+            };
+            why.note(
+                "kpi.missing",
+                [("kpi", why::text(kpi)), ("input", why::text(input))],
+                text!("{kpi} is not available: no {input} given"),
+            );
+        }
         return None;
     };
     if bottom.is_zero() {
-        why.note(rule, text!("{kpi} is not available: {bottom_name} is 0"));
+        why.note(
+            "kpi.zero",
+            [("kpi", why::text(kpi)), ("input", why::text(bottom_name))],
+            text!("{kpi} is not available: {bottom_name} is 0"),
+        );
         return None;
     }
     // `* 1.0` as in the rule (it only raises the scale); the division can
@@ -205,17 +200,12 @@ fn ratio(
         .map(|q| q.normalize())
 }
 
-/// One KPI: its name, its rule id, numerator and denominator with their names.
+/// One KPI: its name, numerator and denominator with their names.
 macro_rules! kpi {
     ($why:expr, $name:literal, $top:expr, $top_name:literal, $bottom:expr, $bottom_name:literal) => {
         (
             $name,
-            ratio(
-                $why,
-                ($name, concat!("kpi.", $name)),
-                ($top, $top_name),
-                ($bottom, $bottom_name),
-            ),
+            ratio($why, $name, ($top, $top_name), ($bottom, $bottom_name)),
         )
     };
 }
@@ -313,10 +303,12 @@ fn scored(id: &str, max: i64, base: i64, mut adjustments: Vec<Adjustment>) -> It
         .iter()
         .fold(Decimal::from(base), |score, a| score + a.points);
     if score.is_sign_negative() && !score.is_zero() {
-        adjustments.push(Adjustment {
-            points: -score,
-            reason: text!("deductions exceed the item's {base} points: the item stops at 0"),
-        });
+        adjustments.push(adjustment(
+            -score,
+            "scorecard.floor",
+            [("base", int(base))],
+            text!("deductions exceed the item's {base} points: the item stops at 0"),
+        ));
         score = Decimal::ZERO;
     }
     Item {
@@ -331,11 +323,13 @@ fn scored(id: &str, max: i64, base: i64, mut adjustments: Vec<Adjustment>) -> It
 }
 
 /// One adjustment of whole points.
-fn adjust(points: i64, reason: String) -> Adjustment {
-    Adjustment {
-        points: Decimal::from(points),
-        reason,
-    }
+fn adjust<const N: usize>(
+    points: i64,
+    code: &str,
+    facts: [(&str, Fact); N],
+    message: String,
+) -> Adjustment {
+    adjustment(Decimal::from(points), code, facts, message)
 }
 
 /// `rated(id, max, score)`: a rating or a level's points as the score.
@@ -351,16 +345,34 @@ fn rated(id: &str, max: i64, score: Decimal) -> Item {
     }
 }
 
-/// `deducted(id, max, occurrences, per, what)`: `per` points off per occurrence.
-fn deducted(id: &str, max: i64, occurrences: u32, per: i64, what: &str) -> Item {
+/// `conduct(s, p)`: 2 points off per violation of company rules.
+fn conduct(s: &StaffRecord) -> Item {
     let mut adjustments = Vec::new();
-    if occurrences > 0 {
+    if s.violations > 0 {
+        let (n, per) = (s.violations, POINTS_PER_VIOLATION);
         adjustments.push(adjust(
-            -per * i64::from(occurrences),
-            text!("{occurrences} {what}: −{per} each"),
+            -per * i64::from(n),
+            "scorecard.conduct.violations",
+            [("violations", int(n)), ("per", int(per))],
+            text!("{n} violation(s) of company rules: −{per} each"),
         ));
     }
-    scored(id, max, max, adjustments)
+    scored("conduct", CONDUCT_MAX, CONDUCT_MAX, adjustments)
+}
+
+/// `service(s, p)`: 5 points off per valid customer complaint.
+fn service(s: &StaffRecord) -> Item {
+    let mut adjustments = Vec::new();
+    if s.complaints > 0 {
+        let (n, per) = (s.complaints, POINTS_PER_COMPLAINT);
+        adjustments.push(adjust(
+            -per * i64::from(n),
+            "scorecard.service.complaints",
+            [("complaints", int(n)), ("per", int(per))],
+            text!("{n} valid customer complaint(s): −{per} each"),
+        ));
+    }
+    scored("service", SERVICE_MAX, SERVICE_MAX, adjustments)
 }
 
 /// A floored step count already capped at a small bound, as a whole number.
@@ -385,6 +397,14 @@ fn sales_completion(s: &StaffRecord) -> Item {
         if steps > 0 {
             adjustments.push(adjust(
                 -steps,
+                "scorecard.sales_completion.below",
+                [
+                    ("actual", dec(actual)),
+                    ("target", dec(target)),
+                    ("rate", dec(rate)),
+                    ("steps", int(steps)),
+                    ("step", dec(COMPLETION_STEP)),
+                ],
                 text!(
                     "sales {} of the target {} ({}): {steps} full {COMPLETION_STEP_TEXT} step(s) below 100%",
                     Money(actual),
@@ -397,16 +417,35 @@ fn sales_completion(s: &StaffRecord) -> Item {
         let steps = steps_of(actual - target);
         let bonus = small(steps.min(Decimal::from(COMPLETION_BONUS_LIMIT)));
         if bonus > 0 {
-            let mut reason = text!(
+            let facts = [
+                ("actual", dec(actual)),
+                ("target", dec(target)),
+                ("rate", dec(rate)),
+                ("steps", dec(steps)),
+                ("step", dec(COMPLETION_STEP)),
+            ];
+            let said = format_args!(
                 "sales {} of the target {} ({}): {steps} full {COMPLETION_STEP_TEXT} step(s) above 100%",
                 Money(actual),
                 Money(target),
                 Pct(rate)
             );
-            if Decimal::from(bonus) < steps {
-                write(&mut reason, format_args!(" (bonus capped at {bonus})"));
-            }
-            adjustments.push(adjust(bonus, reason));
+            adjustments.push(if Decimal::from(bonus) < steps {
+                let [a, b, c, d, e] = facts;
+                adjust(
+                    bonus,
+                    "scorecard.sales_completion.above_capped",
+                    [a, b, c, d, e, ("bonus", int(bonus))],
+                    text!("{said} (bonus capped at {bonus})"),
+                )
+            } else {
+                adjust(
+                    bonus,
+                    "scorecard.sales_completion.above",
+                    facts,
+                    text!("{said}"),
+                )
+            });
         }
     }
     scored(
@@ -419,18 +458,19 @@ fn sales_completion(s: &StaffRecord) -> Item {
 
 /// `sales_growth(s, p)`: +1 per full 100,000 of growth, at most 10; never negative.
 fn sales_growth(s: &StaffRecord, why: &mut Why) -> Item {
-    const RULE: &str = "scorecard.sales_growth";
     let mut adjustments = Vec::new();
     match s.sales_previous {
         None => why.note(
-            RULE,
+            "scorecard.sales_growth.no_previous",
+            [],
             "no previous period's sales: no growth points".to_owned(),
         ),
         Some(previous) => {
             let growth = s.sales_actual - previous;
             if growth < Decimal::ZERO {
                 why.note(
-                    RULE,
+                    "scorecard.sales_growth.fell",
+                    [("fall", dec(-growth)), ("previous", dec(previous))],
                     text!(
                         "sales fell {} below the previous {}: no growth points (never a deduction)",
                         Money(-growth),
@@ -445,18 +485,37 @@ fn sales_growth(s: &StaffRecord, why: &mut Why) -> Item {
                     .floor();
                 let points = small(steps.min(Decimal::from(GROWTH_MAX)));
                 if points > 0 {
-                    let mut reason = text!(
+                    let said = format_args!(
                         "sales grew {} over the previous {}: {steps} full step(s) of {GROWTH_STEP_TEXT}",
                         Money(growth),
                         Money(previous)
                     );
-                    if Decimal::from(points) < steps {
-                        write(&mut reason, format_args!(", capped at {GROWTH_MAX}"));
-                    }
-                    adjustments.push(adjust(points, reason));
+                    let facts = [
+                        ("growth", dec(growth)),
+                        ("previous", dec(previous)),
+                        ("steps", dec(steps)),
+                        ("step", dec(GROWTH_STEP)),
+                    ];
+                    adjustments.push(if Decimal::from(points) < steps {
+                        let [a, b, c, d] = facts;
+                        adjust(
+                            points,
+                            "scorecard.sales_growth.grew_capped",
+                            [a, b, c, d, ("max", int(GROWTH_MAX))],
+                            text!("{said}, capped at {GROWTH_MAX}"),
+                        )
+                    } else {
+                        adjust(
+                            points,
+                            "scorecard.sales_growth.grew",
+                            facts,
+                            text!("{said}"),
+                        )
+                    });
                 } else {
                     why.note(
-                        RULE,
+                        "scorecard.sales_growth.under_step",
+                        [("growth", dec(growth)), ("step", dec(GROWTH_STEP))],
                         text!(
                             "sales grew {}, less than one step of {GROWTH_STEP_TEXT}: no growth points",
                             Money(growth)
@@ -478,6 +537,12 @@ fn new_customers(s: &StaffRecord) -> Item {
         let bonus = actual - target;
         adjustments.push(adjust(
             bonus,
+            "scorecard.new_customers.above",
+            [
+                ("actual", int(actual)),
+                ("above", int(bonus)),
+                ("target", int(target)),
+            ],
             text!("{actual} new customers, {bonus} above the target {target}"),
         ));
     } else if actual < target {
@@ -486,6 +551,13 @@ fn new_customers(s: &StaffRecord) -> Item {
         if steps > 0 {
             adjustments.push(adjust(
                 -steps,
+                "scorecard.new_customers.below",
+                [
+                    ("actual", int(actual)),
+                    ("below", int(target - actual)),
+                    ("target", int(target)),
+                    ("per", int(NEW_CUSTOMERS_SHORTFALL)),
+                ],
                 text!(
                     "{actual} new customers, {} below the target {target}: −1 per full {NEW_CUSTOMERS_SHORTFALL}",
                     target - actual
@@ -511,6 +583,11 @@ fn knowledge(s: &StaffRecord) -> Item {
             let points = knowledge_points(k);
             adjust(
                 points,
+                "scorecard.knowledge.criterion",
+                [
+                    ("criterion", why::text(k.as_str())),
+                    ("points", int(points)),
+                ],
                 text!("knowledge criterion met: {} (+{points})", k.as_str()),
             )
         })
@@ -528,6 +605,13 @@ fn attendance(s: &StaffRecord) -> Item {
     if short > 0 {
         adjustments.push(adjust(
             -short,
+            "scorecard.attendance.short",
+            [
+                ("present", int(present)),
+                ("short", int(short)),
+                ("required", int(required)),
+                ("period", why::text(&s.period.to_string())),
+            ],
             text!(
                 "present {present} days, {short} short of the {required} required in {}",
                 s.period
@@ -539,6 +623,8 @@ fn attendance(s: &StaffRecord) -> Item {
         let per = LATE_ARRIVALS_PER_POINT;
         adjustments.push(adjust(
             -((late + per - 1) / per),
+            "scorecard.attendance.late",
+            [("late", int(late)), ("per", int(per))],
             text!("{late} late arrival(s): −1 per {per} or part of {per}"),
         ));
     }
@@ -549,6 +635,12 @@ fn attendance(s: &StaffRecord) -> Item {
     {
         adjustments.push(adjust(
             -points,
+            "scorecard.attendance.unreported",
+            [
+                ("days", int(unreported)),
+                ("from_days", int(*days)),
+                ("points", int(*points)),
+            ],
             text!(
                 "{unreported} day(s) in the field without reporting in ({days} or more: −{points})"
             ),
@@ -564,20 +656,40 @@ fn grade(total: Decimal, why: &mut Why) -> (&'static str, Vec<String>) {
     let band = GRADE_BANDS
         .iter()
         .find(|(_, at_least)| total >= Decimal::from(*at_least));
-    let message = match band {
-        Some((grade, at_least)) => text!("total {} is at least {at_least}: {grade}", Num(total)),
+    match band {
+        Some((grade, at_least)) => why.note(
+            "grade.band",
+            [
+                ("total", dec(total)),
+                ("min", int(*at_least)),
+                ("grade", why::text(grade)),
+            ],
+            text!("total {} is at least {at_least}: {grade}", Num(total)),
+        ),
         None => {
             let lowest = GRADE_BANDS[GRADE_BANDS.len() - 1].1;
-            text!("total {} is below {lowest}: {GRADE_BELOW}", Num(total))
+            why.note(
+                "grade.below",
+                [
+                    ("total", dec(total)),
+                    ("min", int(lowest)),
+                    ("grade", why::text(GRADE_BELOW)),
+                ],
+                text!("total {} is below {lowest}: {GRADE_BELOW}", Num(total)),
+            );
         }
-    };
-    why.note("grade", message);
+    }
     let grade = band.map_or(GRADE_BELOW, |(grade, _)| grade);
     let mut actions = Vec::new();
     if total < Decimal::from(WARNING_BELOW) {
         actions.push(WARNING_ACTION.to_owned());
         why.note(
-            "action",
+            "action.warning",
+            [
+                ("total", dec(total)),
+                ("below", int(WARNING_BELOW)),
+                ("action", why::text(WARNING_ACTION)),
+            ],
             text!(
                 "total {} is below {WARNING_BELOW}: {WARNING_ACTION}",
                 Num(total)

@@ -1,7 +1,7 @@
 //! Proof that the hand-written limit gives kam's answers: every record below
 //! is evaluated through kam with the bundled `rules/` and through
 //! `kam_limit`, and the two results must be equal (`==`) and serialize to the
-//! same JSON, every reason text byte for byte.
+//! same JSON: every reason's rule, code and facts, and its English message byte for byte.
 //!
 //! Sources: the sample data (`data/*.jsonl`, customers on 2026-11-01), the
 //! shared vectors (`tests/vectors/*.json`) and the policy's own cases
