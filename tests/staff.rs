@@ -64,11 +64,19 @@ fn a_missing_month_is_reported_not_ignored() {
         d("60.75"),
         "mean of the two months present: 71.5 and 50"
     );
-    assert_eq!(q3.reasons[0].rule, "period.missing_months");
-    assert!(
-        q3.reasons[0].message.contains("2026-08"),
-        "{}",
-        q3.reasons[0].message
+    let missing = &q3.reasons[0];
+    assert_eq!(
+        (missing.rule.as_str(), missing.code.as_str()),
+        ("period", "period.missing_months")
+    );
+    assert_eq!(
+        missing.facts["missing"],
+        kam::model::Fact::List(vec![kam::model::Fact::Text("2026-08".into())])
+    );
+    assert_eq!(
+        missing.message.as_deref(),
+        Some("no valid record for 2026-08: 2026-Q3 covers 2 of 3 months"),
+        "rendered from rules/messages/en.rhai"
     );
 
     let years = policy.aggregate_staff(&samples(), Span::Year);
