@@ -181,6 +181,21 @@ def cli(run: Run, sizes: dict[str, Any]) -> None:
         same = (OUT / f"{what}.csv.kam.jsonl").read_bytes() == answers.read_bytes()
         run.agrees(f"kam {what} CSV vs JSON Lines", n, [] if same else ["the answers differ"], "every byte")
         (OUT / f"{what}.csv.kam.jsonl").unlink()
+    # The same customers without rendering messages, and without reasons at all:
+    # decisions must be identical (reasons dropped from the comparison).
+    for mode in ("codes", "none"):
+        path = OUT / f"customers.{mode}.kam.jsonl"
+        with open(path, "w") as out:
+            s, _ = timed_process([KAM, "customers", "--policy", RULES, "--as-of", AS_OF, "--reasons", mode,
+                                  DATA / "customers.jsonl"], stdout=out)
+        run.path(f"cli.kam.customers.jsonl.reasons-{mode}", nc, threads, s,
+                 f"JSON Lines in and out, --reasons {mode}")
+        run.agrees(f"kam customers --reasons {mode}",
+                   *agree.compare(f"reasons-{mode}", agree.read_jsonl(str(path)),
+                                  agree.read_jsonl(str(DATA / "customers.kam.jsonl")),
+                                  drop=("policy", "reasons")),
+                   covers="every decision")
+        path.unlink()
     with open(DATA / "customers.tier-only.kam.jsonl", "w") as out:
         s, _ = timed_process([KAM, "customers", "--policy", TIER_ONLY, "--as-of", AS_OF, DATA / "customers.jsonl"],
                              stdout=out)
@@ -263,6 +278,13 @@ def python_kam(run: Run, sizes: dict[str, Any], customers: list[dict], staff: li
     got = [agree.nest(dict(zip(cols, row))) for row in zip(*(scored.column(c).to_pylist() for c in cols))]
     run.agrees("Python Arrow customers", *agree.compare("arrow", got, answers("customers.kam.jsonl"), fields=cols),
                covers=", ".join(cols))
+
+    s, quiet = best(run.rounds, lambda: policy.score_customers(table, as_of=AS_OF, reasons="none"))
+    run.path("py.kam.arrow.customers.reasons-none", len(customers), threads, s, "score_customers, reasons=\"none\"")
+    same = quiet.drop_columns([]).equals(scored.drop_columns(["reasons"]))
+    run.agrees("Python Arrow customers, reasons none", len(customers), [] if same else ["the decisions differ"],
+               "every column but reasons")
+    del quiet
 
     s, scored = best(run.rounds, lambda: tier_policy.score_customers(table, as_of=AS_OF))
     run.path("py.kam.arrow.tier_only", len(customers), threads, s, "one-rule policy")

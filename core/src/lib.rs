@@ -18,7 +18,11 @@
 //! let result = policy.evaluate_customer_json(&record, as_of)?;
 //! assert_eq!(result.tier.as_deref(), Some("B"));
 //! assert_eq!(result.change, kam::Change::Downgrade);
-//! assert!(result.reasons[0].message.contains("2,999,999.99"));
+//! // A reason is data: which rule, which outcome, the facts, and a sentence.
+//! let why = &result.reasons[0];
+//! assert_eq!(why.code, "tier.base.below_a_revenue");
+//! assert_eq!(why.facts["revenue"], kam::model::Fact::Decimal("2999999.99".parse()?));
+//! assert!(why.message.as_deref().is_some_and(|m| m.contains("2,999,999.99")));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
