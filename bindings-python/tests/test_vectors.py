@@ -4,6 +4,7 @@ result Rust records in tests/vectors (the same files the Rust and WASM suites re
 from __future__ import annotations
 
 import datetime
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -96,14 +97,19 @@ def unflatten_customer(row: dict) -> dict:
         },
         "blacklist_proposal": proposal,
         "visit": visit,
-        "reasons": row["reasons"],
+        "reasons": facts_parsed(row["reasons"]),
     }
+
+
+def facts_parsed(items: list[dict]) -> list[dict]:
+    """Reasons or adjustments with their facts read back: a table carries facts as JSON text."""
+    return [{**x, "facts": json.loads(x["facts"], parse_float=Decimal)} for x in items]
 
 
 def unflatten_staff(row: dict) -> dict:
     if row["error"] is not None:
         return {"error": {k: v for k, v in row["error"].items() if v is not None}}
-    items = row["scorecard.items"]
+    items = [{**i, "adjustments": facts_parsed(i["adjustments"])} for i in row["scorecard.items"]]
     for item in items:
         assert row[f"score.{item['id']}"] == item["score"]
     return {
@@ -114,7 +120,7 @@ def unflatten_staff(row: dict) -> dict:
         "grade": row["grade"],
         "actions": row["actions"],
         "composite": row["composite"],
-        "reasons": row["reasons"],
+        "reasons": facts_parsed(row["reasons"]),
     }
 
 
