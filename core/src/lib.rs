@@ -38,6 +38,7 @@
 
 pub mod batch;
 pub mod cases;
+pub mod compile;
 pub mod error;
 mod eval;
 pub mod model;
@@ -45,6 +46,7 @@ pub mod policy;
 #[cfg(feature = "arrow")]
 pub mod table;
 
+pub use compile::{Engine, Unsupported};
 pub use error::{
     Error, PolicyCode, PolicyError, PolicyErrors, RecordError, RecordErrorKind, RuleError,
     RuleErrorKind,
