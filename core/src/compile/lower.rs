@@ -694,15 +694,15 @@ impl Fl<'_, '_> {
 
     fn flatten<'e>(&self, e: &'e Expr, out: &mut Vec<Step<'e>>) -> L<&'e Expr> {
         match e {
-            Expr::Dot(b, _, _) => {
-                self.steps_dot(&b.rhs, out)?;
+            Expr::Dot(b, _, pos) => {
+                self.steps_dot(&b.rhs, *pos, out)?;
                 Ok(&b.lhs)
             }
             Expr::Index(b, flags, pos) => {
                 if flags.contains(ASTFlags::BREAK) {
                     out.push(Step::Index(&b.rhs, Pos::of(*pos)));
                 } else {
-                    self.steps_index(&b.rhs, out)?;
+                    self.steps_index(&b.rhs, *pos, out)?;
                 }
                 Ok(&b.lhs)
             }
@@ -710,52 +710,55 @@ impl Fl<'_, '_> {
         }
     }
 
-    fn single<'e>(&self, e: &'e Expr, out: &mut Vec<Step<'e>>) -> L<()> {
+    /// A property (placed at the `.` before it, as rhai reports it) or a method call.
+    fn single<'e>(&self, e: &'e Expr, dot: rhai::Position, out: &mut Vec<Step<'e>>) -> L<()> {
         match e {
-            Expr::Property(x, pos) => out.push(Step::Prop(x.2.as_str(), Pos::of(*pos))),
+            Expr::Property(x, _) => out.push(Step::Prop(x.2.as_str(), Pos::of(dot))),
             Expr::MethodCall(f, pos) => out.push(Step::Method(f, Pos::of(*pos))),
             other => return self.no(other.position(), "this property chain"),
         }
         Ok(())
     }
 
-    fn steps_dot<'e>(&self, rhs: &'e Expr, out: &mut Vec<Step<'e>>) -> L<()> {
+    /// The steps after a `.` at `dot`.
+    fn steps_dot<'e>(&self, rhs: &'e Expr, dot: rhai::Position, out: &mut Vec<Step<'e>>) -> L<()> {
         match rhs {
-            Expr::Property(..) | Expr::MethodCall(..) => self.single(rhs, out),
-            Expr::Dot(b, _, _) => {
-                self.single(&b.lhs, out)?;
-                self.steps_dot(&b.rhs, out)
+            Expr::Property(..) | Expr::MethodCall(..) => self.single(rhs, dot, out),
+            Expr::Dot(b, _, pos) => {
+                self.single(&b.lhs, dot, out)?;
+                self.steps_dot(&b.rhs, *pos, out)
             }
             Expr::Index(b, flags, pos) => {
-                self.single(&b.lhs, out)?;
+                self.single(&b.lhs, dot, out)?;
                 if flags.contains(ASTFlags::BREAK) {
                     out.push(Step::Index(&b.rhs, Pos::of(*pos)));
                     Ok(())
                 } else {
-                    self.steps_index(&b.rhs, out)
+                    self.steps_index(&b.rhs, *pos, out)
                 }
             }
             other => self.no(other.position(), "this property chain"),
         }
     }
 
-    fn steps_index<'e>(&self, rhs: &'e Expr, out: &mut Vec<Step<'e>>) -> L<()> {
+    /// The steps after a `[` at `at` that the chain continues past.
+    fn steps_index<'e>(&self, rhs: &'e Expr, at: rhai::Position, out: &mut Vec<Step<'e>>) -> L<()> {
         match rhs {
             Expr::Dot(b, _, pos) => {
-                out.push(Step::Index(&b.lhs, Pos::of(*pos)));
-                self.steps_dot(&b.rhs, out)
+                out.push(Step::Index(&b.lhs, Pos::of(at)));
+                self.steps_dot(&b.rhs, *pos, out)
             }
             Expr::Index(b, flags, pos) => {
-                out.push(Step::Index(&b.lhs, Pos::of(*pos)));
+                out.push(Step::Index(&b.lhs, Pos::of(at)));
                 if flags.contains(ASTFlags::BREAK) {
                     out.push(Step::Index(&b.rhs, Pos::of(*pos)));
                     Ok(())
                 } else {
-                    self.steps_index(&b.rhs, out)
+                    self.steps_index(&b.rhs, *pos, out)
                 }
             }
             other => {
-                out.push(Step::Index(other, Pos::of(other.position())));
+                out.push(Step::Index(other, Pos::of(at)));
                 Ok(())
             }
         }
@@ -873,12 +876,14 @@ impl Fl<'_, '_> {
             }));
         }
         // `m[k] = v`, `m.k = v` on a variable.
-        let (base, key): (&Expr, KeyOf) = match lhs {
-            Expr::Index(b, flags, _) if flags.contains(ASTFlags::BREAK) => {
-                (&b.lhs, KeyOf::Index(self.expr(&b.rhs)?))
+        let (base, key, at): (&Expr, KeyOf, Pos) = match lhs {
+            Expr::Index(b, flags, pos) if flags.contains(ASTFlags::BREAK) => {
+                (&b.lhs, KeyOf::Index(self.expr(&b.rhs)?), Pos::of(*pos))
             }
             Expr::Dot(b, _, _) => match &b.rhs {
-                Expr::Property(x, _) => (&b.lhs, KeyOf::Name(Arc::from(x.2.as_str()))),
+                Expr::Property(x, pos) => {
+                    (&b.lhs, KeyOf::Name(Arc::from(x.2.as_str())), Pos::of(*pos))
+                }
                 other => return self.no(other.position(), "assigning into this chain"),
             },
             other => return self.no(other.position(), "assigning to this"),
