@@ -162,6 +162,9 @@ struct Fl<'g, 'a> {
     fn_name: String,
 }
 
+/// A lowered condition.
+type Cond = Box<dyn Fn(&mut Frame, &mut super::run::Ctx<'_>) -> R<bool> + Send + Sync>;
+
 fn unit() -> Code {
     Box::new(|_, _| Ok(Value::Unit))
 }
@@ -189,7 +192,7 @@ impl Fl<'_, '_> {
     fn no<T>(&self, pos: rhai::Position, what: impl Into<String>) -> L<T> {
         Err(Unsupported {
             file: self.file.clone(),
-            line: pos.line().or_else(|| Some(0)).filter(|l| *l > 0),
+            line: pos.line(),
             column: pos.position(),
             construct: format!("{} (in `{}`)", what.into(), self.fn_name),
         })
@@ -276,8 +279,8 @@ impl Fl<'_, '_> {
             Stmt::While(fc, pos) => {
                 let pos = Pos::of(*pos);
                 let forever = matches!(fc.expr, Expr::Unit(_));
-                let cond = if forever {
-                    Box::new(|_: &mut Frame, _: &mut super::run::Ctx<'_>| Ok(true))
+                let cond: Cond = if forever {
+                    Box::new(|_, _| Ok(true))
                 } else {
                     self.condition(&fc.expr, Pos::of(fc.expr.position()))?
                 };
@@ -355,7 +358,7 @@ impl Fl<'_, '_> {
         &mut self,
         e: &Expr,
         pos: Pos,
-    ) -> L<Box<dyn Fn(&mut Frame, &mut super::run::Ctx<'_>) -> R<bool> + Send + Sync>> {
+    ) -> L<Cond> {
         let c = self.expr(e)?;
         Ok(Box::new(move |f, cx| match c(f, cx)? {
             Value::Bool(b) => Ok(b),
