@@ -175,15 +175,18 @@ fn constant(v: Value) -> Code {
 
 /// A step of a chain `a.b[i].m(x)`.
 enum Step<'e> {
-    Prop(&'e str, Pos),
+    /// A property: the `.` before it (where a kam getter's error is placed)
+    /// and the name (where rhai places a map's missing property).
+    Prop(&'e str, Pos, Pos),
     Method(&'e FnCallExpr, Pos),
     Index(&'e Expr, Pos),
 }
 
 /// A step as lowered.
 enum LStep {
-    Prop(Arc<str>, [Option<usize>; 8]),
-    Index(Code),
+    Prop(Arc<str>, [Option<usize>; 8], Pos),
+    /// The index and its position (where rhai places a bad index).
+    Index(Code, Pos),
     Native(Native, Vec<Code>),
     Script(usize, Vec<Code>),
 }
@@ -354,11 +357,7 @@ impl Fl<'_, '_> {
     }
 
     /// An `if`/`while` condition: a bool, else rhai's type error.
-    fn condition(
-        &mut self,
-        e: &Expr,
-        pos: Pos,
-    ) -> L<Cond> {
+    fn condition(&mut self, e: &Expr, pos: Pos) -> L<Cond> {
         let c = self.expr(e)?;
         Ok(Box::new(move |f, cx| match c(f, cx)? {
             Value::Bool(b) => Ok(b),
@@ -378,12 +377,38 @@ impl Fl<'_, '_> {
         pos: Pos,
     ) -> L<Code> {
         let (var, counter, fc) = x;
-        // `for i in a..b` / `a..=b`: an integer loop, no range value.
-        if let Expr::FnCall(call, _) = &fc.expr {
-            if let Some(tok @ (Token::ExclusiveRange | Token::InclusiveRange)) = &call.op_token {
-                let inclusive = matches!(tok, Token::InclusiveRange);
-                let from = self.expr(&call.args[0])?;
-                let to = self.expr(&call.args[1])?;
+        // `for i in a..b` / `a..=b`: an integer loop, no range value (a
+        // range of constants is folded to a constant by rhai's optimizer).
+        let range: Option<(Code, Code, bool)> = match &fc.expr {
+            Expr::FnCall(call, _) => match &call.op_token {
+                Some(tok @ (Token::ExclusiveRange | Token::InclusiveRange)) => Some((
+                    self.expr(&call.args[0])?,
+                    self.expr(&call.args[1])?,
+                    matches!(tok, Token::InclusiveRange),
+                )),
+                _ => None,
+            },
+            Expr::DynamicConstant(v, _) => {
+                if let Some(r) = v.read_lock::<std::ops::Range<i64>>() {
+                    Some((
+                        constant(Value::Int(r.start)),
+                        constant(Value::Int(r.end)),
+                        false,
+                    ))
+                } else if let Some(r) = v.read_lock::<std::ops::RangeInclusive<i64>>() {
+                    Some((
+                        constant(Value::Int(*r.start())),
+                        constant(Value::Int(*r.end())),
+                        true,
+                    ))
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        };
+        {
+            if let Some((from, to, inclusive)) = range {
                 let mark = self.scope.len();
                 let slot = self.declare(var.name.as_str());
                 let count = counter.as_ref().map(|c| self.declare(c.name.as_str()));
@@ -716,7 +741,9 @@ impl Fl<'_, '_> {
     /// A property (placed at the `.` before it, as rhai reports it) or a method call.
     fn single<'e>(&self, e: &'e Expr, dot: rhai::Position, out: &mut Vec<Step<'e>>) -> L<()> {
         match e {
-            Expr::Property(x, _) => out.push(Step::Prop(x.2.as_str(), Pos::of(dot))),
+            Expr::Property(x, pos) => {
+                out.push(Step::Prop(x.2.as_str(), Pos::of(dot), Pos::of(*pos)))
+            }
             Expr::MethodCall(f, pos) => out.push(Step::Method(f, Pos::of(*pos))),
             other => return self.no(other.position(), "this property chain"),
         }
@@ -769,14 +796,18 @@ impl Fl<'_, '_> {
 
     fn lower_step(&mut self, s: &Step<'_>) -> L<(LStep, Pos, bool)> {
         Ok(match s {
-            Step::Prop(name, pos) => {
+            Step::Prop(name, pos, at) => {
                 let mut slots = [None; 8];
                 for (t, list) in self.g.known.lists.iter().enumerate().take(8) {
                     slots[t] = list.iter().position(|k| &**k == *name);
                 }
-                (LStep::Prop(Arc::from(*name), slots), *pos, false)
+                (LStep::Prop(Arc::from(*name), slots, *at), *pos, false)
             }
-            Step::Index(e, pos) => (LStep::Index(self.expr(e)?), *pos, false),
+            Step::Index(e, pos) => (
+                LStep::Index(self.expr(e)?, Pos::of(e.position())),
+                *pos,
+                false,
+            ),
             Step::Method(call, pos) => {
                 let name = call.name.as_str();
                 let argc = call.args.len();
@@ -1009,10 +1040,10 @@ fn bounds(len: usize, i: i64) -> String {
 /// Applies one chain step to a value.
 fn apply(s: &LStep, v: Value, f: &mut Frame, cx: &mut super::run::Ctx<'_>, pos: Pos) -> R<Value> {
     match s {
-        LStep::Prop(name, slots) => prop(&v, name, slots, pos),
-        LStep::Index(c) => {
+        LStep::Prop(name, slots, at) => prop(&v, name, slots, pos, *at),
+        LStep::Index(c, at) => {
             let k = c(f, cx)?;
-            index(&v, &k, pos)
+            index(&v, &k, pos, *at)
         }
         LStep::Native(..) | LStep::Script(..) => apply_method(s, v, f, cx, pos).0,
     }
@@ -1056,7 +1087,9 @@ fn apply_method(
     }
 }
 
-fn prop(v: &Value, name: &Arc<str>, slots: &[Option<usize>; 8], pos: Pos) -> R<Value> {
+/// `v.name`: a read-only map's field by slot (a kam getter: its error at
+/// the `.`), a map's entry or a date's part (errors at the name, `at`).
+fn prop(v: &Value, name: &Arc<str>, slots: &[Option<usize>; 8], pos: Pos, at: Pos) -> R<Value> {
     match v {
         Value::Frozen(fr) => {
             let hit = match slots.get(fr.tag).copied().flatten() {
@@ -1074,28 +1107,36 @@ fn prop(v: &Value, name: &Arc<str>, slots: &[Option<usize>; 8], pos: Pos) -> R<V
         }
         Value::Map(m) => match m.get(&**name) {
             Some(x) => Ok(x.clone()),
-            None => script(format!("Property not found: {name}"), pos),
+            None => script(format!("Property not found: {name}"), at),
         },
         Value::Date(d) => match builtins::date_part(d, name) {
             Some(x) => Ok(x),
-            None => script(format!("Property not found: {name}"), pos),
+            None => script(
+                format!("Unknown property '{name}' - a getter is not registered for type 'date'"),
+                at,
+            ),
         },
         other => script(
-            format!("Function not found: {name} ({})", other.type_name()),
-            pos,
+            format!(
+                "Unknown property '{name}' - a getter is not registered for type '{}'",
+                other.type_name()
+            ),
+            at,
         ),
     }
 }
 
-fn index(v: &Value, k: &Value, pos: Pos) -> R<Value> {
+/// `v[k]`: a bad index of an array or map is placed at the index (`at`), a
+/// read-only map's missing field (kam's indexer) at the `[`.
+fn index(v: &Value, k: &Value, pos: Pos, at: Pos) -> R<Value> {
     match (v, k) {
         (Value::Array(a), Value::Int(i)) => match array_index(a.len(), *i) {
             Some(idx) => Ok(a[idx].clone()),
-            None => script(bounds(a.len(), *i), pos),
+            None => script(bounds(a.len(), *i), at),
         },
         (Value::Map(m), Value::Text(key)) => match m.get(&**key) {
             Some(x) => Ok(x.clone()),
-            None => script(format!("Property not found: {key}"), pos),
+            None => script(format!("Property not found: {key}"), at),
         },
         (Value::Frozen(fr), Value::Text(key)) => match fr.get(key) {
             Some(x) => Ok(x.clone()),
@@ -1104,6 +1145,12 @@ fn index(v: &Value, k: &Value, pos: Pos) -> R<Value> {
                 pos,
             ),
         },
+        (Value::Array(_), k) => script(
+            format!("Data type incorrect: {} (expecting i64)", k.type_name()),
+            at,
+        ),
+        // A string's characters are a type compiled code does not model.
+        (Value::Text(_), _) => fail(FailKind::Interpret, pos),
         (v, k) => script(
             format!(
                 "Indexing type incorrect: {} [{}]",

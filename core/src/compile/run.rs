@@ -44,6 +44,10 @@ pub(crate) enum FailKind {
     Script(String),
     /// A sandbox limit.
     Limit(String),
+    /// A value compiled code does not model (a character of a string): the
+    /// record is evaluated again by the interpreter, which gives the answer.
+    /// Rules are pure, so running them twice changes nothing.
+    Interpret,
 }
 
 /// A source position: 1-based line and column.
@@ -241,6 +245,7 @@ pub(crate) fn call(
         Ok((v, _)) => Ok(value::to_dynamic(&v)),
         Err(Flow::Return(v)) => Ok(value::to_dynamic(&v)),
         Err(Flow::Break | Flow::Continue) => Ok(Dynamic::UNIT),
+        Err(Flow::Fail(e)) if matches!(e.kind, FailKind::Interpret) => return None,
         Err(Flow::Fail(e)) => Err(Box::new(locate(policy, prog, *e, func, record_id))),
     })
 }
@@ -266,6 +271,7 @@ fn locate(policy: &Policy, prog: &Program, e: Fail, entry: usize, record_id: &st
         }
         FailKind::Script(m) => RuleErrorKind::Script(m),
         FailKind::Limit(m) => RuleErrorKind::Limit(m),
+        FailKind::Interpret => RuleErrorKind::Script("(evaluated by the interpreter)".into()),
     };
     RuleError {
         record_id: record_id.to_string(),
