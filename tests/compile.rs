@@ -224,7 +224,7 @@ fn attacks_are_contained_the_same_way() {
         .collect();
     paths.sort();
     let record = json!({"id": "C-1", "annual_revenue": 1_200_000});
-    let (mut compiled, mut interpreted_only) = (0, Vec::new());
+    let (mut compiled, mut interpreted_only, mut limits) = (0, Vec::new(), Vec::new());
     for p in paths {
         let text = std::fs::read_to_string(&p).unwrap();
         let Ok(policy) = kam_tests::edited_policy(&[("customer.rhai", &text)]) else {
@@ -246,7 +246,21 @@ fn attacks_are_contained_the_same_way() {
             "{}\n  interpreted {x:?}\n  compiled    {y:?}",
             p.display()
         );
+        // Compiled code places a limit where it was hit (rhai names no line).
+        if let (None, Err(Error::Rule(e))) = (b.compile_fallback(), &y) {
+            if matches!(e.kind, kam::RuleErrorKind::Limit(_)) {
+                assert!(
+                    e.line.is_some() && e.column.is_some(),
+                    "{}: {e}",
+                    p.display()
+                );
+                assert!(!e.to_string().contains("does not report"), "{e}");
+                limits.push(format!("{}: {e}", p.file_name().unwrap().to_string_lossy()));
+            }
+        }
     }
+    eprintln!("compile: limits in compiled code: {limits:#?}");
+    assert!(limits.len() >= 5, "{limits:?}");
     eprintln!("compile: attacks: {compiled} compiled and contained alike; interpreted: {interpreted_only:#?}");
 }
 
@@ -376,5 +390,10 @@ fn constructs_agree_one_by_one() {
             diverged.push(format!("{body}\n  interpreted {x}\n  compiled    {y}"));
         }
     }
-    assert!(diverged.is_empty(), "{} diverge:\n{}", diverged.len(), diverged.join("\n"));
+    assert!(
+        diverged.is_empty(),
+        "{} diverge:\n{}",
+        diverged.len(),
+        diverged.join("\n")
+    );
 }

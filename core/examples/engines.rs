@@ -58,10 +58,17 @@ fn main() {
         .iter()
         .filter_map(|v| StaffRecord::from_json(v).ok())
         .collect();
-    println!("{} customers, {} staff-months, one thread", customers.len(), staff.len());
+    println!(
+        "{} customers, {} staff-months, one thread",
+        customers.len(),
+        staff.len()
+    );
     // `engines compiled` / `engines interpreted`: one engine only (for a profiler).
     let only = std::env::args().nth(1);
-    let codes = |p: &Policy| p.explained(kam::Reasons::Codes, None).unwrap_or_else(|_| p.clone());
+    let codes = |p: &Policy| {
+        p.explained(kam::Reasons::Codes, None)
+            .unwrap_or_else(|_| p.clone())
+    };
     let (policy_codes, compiled_codes) = (codes(&policy), codes(&compiled));
     for (name, p) in [
         ("interpreted", &policy),

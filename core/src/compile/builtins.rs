@@ -328,6 +328,10 @@ pub(crate) enum Native {
     Keys,
     TypeOf,
     ToString,
+    Pad,
+    Tan,
+    Sleep,
+    Exit,
 }
 
 impl Native {
@@ -364,6 +368,10 @@ impl Native {
             ("keys", 1) => Keys,
             ("type_of", 1) => TypeOf,
             ("to_string", 1) => ToString,
+            ("pad", 3) => Pad,
+            ("tan", 1) => Tan,
+            ("sleep", 1) => Sleep,
+            ("exit", 0 | 1) => Exit,
             _ => return None,
         })
     }
@@ -371,7 +379,10 @@ impl Native {
     /// Whether it changes its first argument (then called on a variable, that
     /// variable is passed by reference, as rhai passes a method's receiver).
     pub(crate) fn mutates(self) -> bool {
-        matches!(self, Native::Note | Native::Push | Native::Sort)
+        matches!(
+            self,
+            Native::Note | Native::Push | Native::Sort | Native::Pad
+        )
     }
 
     fn name(self) -> &'static str {
@@ -406,6 +417,10 @@ impl Native {
             Keys => "keys",
             TypeOf => "type_of",
             ToString => "to_string",
+            Pad => "pad",
+            Tan => "tan",
+            Sleep => "sleep",
+            Exit => "exit",
         }
     }
 }
@@ -641,6 +656,68 @@ pub(crate) fn call(n: Native, args: &mut [Value], cx: &mut Ctx<'_>, pos: Pos) ->
         (Native::ToString, [v]) if !matches!(v, Array(_) | Map(_) | Frozen(_) | Fn(_)) => {
             Ok(Value::text(to_text(v)))
         }
+        (Native::Pad, [Array(a), Int(len), item]) => {
+            if *len <= 0 {
+                return Ok(Unit);
+            }
+            let len = usize::try_from(*len).unwrap_or(usize::MAX);
+            let max = cx.prog.limits.max_array_size;
+            if max > 0 && len > max {
+                return super::run::fail(
+                    super::run::FailKind::Limit("Size of array too large".into()),
+                    pos,
+                );
+            }
+            if len > a.len() {
+                let item = item.clone();
+                Arc::make_mut(a).resize(len, item);
+            }
+            Ok(Unit)
+        }
+        (Native::Pad, [Text(s), Int(len), Text(padding)]) => {
+            if *len <= 0 || padding.is_empty() {
+                return Ok(Unit);
+            }
+            let len = usize::try_from(*len).unwrap_or(usize::MAX);
+            let max = cx.prog.limits.max_string_size;
+            if max > 0 && len > max {
+                return super::run::fail(
+                    super::run::FailKind::Limit("Length of string too large".into()),
+                    pos,
+                );
+            }
+            let mut count = s.chars().count();
+            if len > count {
+                let mut out = s.to_string();
+                let plen = padding.chars().count();
+                while count < len {
+                    if count + plen <= len {
+                        out.push_str(padding);
+                        count += plen;
+                    } else {
+                        out.extend(padding.chars().take(len - count));
+                        count = len;
+                    }
+                }
+                let v = Value::text(out);
+                cx.check_size(&v, pos)?;
+                *s = match v {
+                    Text(t) => t,
+                    _ => s.clone(),
+                };
+            }
+            Ok(Unit)
+        }
+        // The sandbox's own refusals (`policy/sandbox/mod.rs`).
+        (Native::Tan, [Dec(x)]) => match rust_decimal::MathematicalOps::checked_tan(x) {
+            Option::Some(v) => Ok(Dec(v)),
+            None => runtime(
+                format!("tan({x}) is too large: the angle is at a pole"),
+                pos,
+            ),
+        },
+        (Native::Sleep, [Int(_)]) => runtime("sleep is not available to policies", pos),
+        (Native::Exit, [] | [_]) => runtime("exit is not available to policies", pos),
         (_, args) => wrong(args),
     }
 }

@@ -217,3 +217,48 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod fallback {
+    use super::*;
+
+    fn with(file: &str, text: &str) -> Policy {
+        let mut files = Policy::read_sources("../rules").unwrap();
+        files.insert(file.into(), text.into());
+        Policy::from_sources(files).unwrap()
+    }
+
+    #[test]
+    fn an_uncovered_construct_keeps_the_interpreter_and_is_named() {
+        let text = "fn visit(c, tier, as_of, p) {\n    switch tier {\n        \"A\" => (),\n        _ => (),\n    }\n}\n";
+        let policy = with("customer_visit.rhai", text).with_engine(Engine::Compiled);
+        assert_eq!(policy.engine_in_use(), Engine::Interpreted);
+        let why = policy.compile_fallback().unwrap();
+        assert_eq!(why.file, "customer_visit.rhai");
+        assert_eq!((why.line, why.column), (Some(2), Some(5)));
+        assert!(why.to_string().contains("`switch`"), "{why}");
+        let record = serde_json::json!({"id": "C-1", "annual_revenue": 1_200_000});
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        assert!(policy.evaluate_customer_json(&record, as_of).is_ok());
+    }
+
+    #[test]
+    fn the_budget_and_the_call_depth_hold_with_file_and_line() {
+        let record = serde_json::json!({"id": "C-1", "annual_revenue": 1_200_000});
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        for (text, line, what) in [
+            ("fn visit(c, tier, as_of, p) {\n    let n = 0;\n    while true {\n        n += 1;\n    }\n}\n", 4, "Too many operations"),
+            ("fn visit(c, tier, as_of, p) {\n    deeper(0)\n}\nfn deeper(n) {\n    deeper(n + 1)\n}\n", 5, "Stack overflow"),
+        ] {
+            let policy = with("customer_visit.rhai", text).with_engine(Engine::Compiled);
+            assert_eq!(policy.compile_fallback(), None);
+            match policy.evaluate_customer_json(&record, as_of) {
+                Err(crate::Error::Rule(e)) => {
+                    assert!(matches!(&e.kind, crate::RuleErrorKind::Limit(m) if m == what), "{e}");
+                    assert_eq!((e.file.as_str(), e.line), ("customer_visit.rhai", Some(line)), "{e}");
+                }
+                other => panic!("expected a limit, got {other:?}"),
+            }
+        }
+    }
+}
