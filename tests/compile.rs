@@ -397,3 +397,68 @@ fn constructs_agree_one_by_one() {
         diverged.join("\n")
     );
 }
+
+/// The default policy with mutated parameters (caps set, thresholds moved,
+/// whole numbers made decimals): generated records agree through both engines.
+#[test]
+fn policies_with_mutated_parameters_agree() {
+    let params = kam_tests::default_policy().sources()["parameters.rhai"].clone();
+    let variants: &[&[(&str, &str)]] = &[
+        &[
+            ("completion_bonus_cap: (),", "completion_bonus_cap: 3,"),
+            (
+                "new_customers_bonus_cap: (),",
+                "new_customers_bonus_cap: 2,",
+            ),
+        ],
+        &[
+            ("a_min_revenue: 3_000_000,", "a_min_revenue: 2_000_000.50,"),
+            ("c_min_revenue: 500_000,", "c_min_revenue: 0,"),
+        ],
+        &[
+            ("downgrade_severe_count: 2,", "downgrade_severe_count: 1,"),
+            ("downgrade_days: 5,", "downgrade_days: 400,"),
+        ],
+        &[(
+            "visit_interval_days: #{ A: 30, B: 60 }",
+            "visit_interval_days: #{ A: 30, B: 60, C: 90, D: 365 }",
+        )],
+        &[
+            ("growth_step: 100_000,", "growth_step: 12_345.67,"),
+            ("points_per_violation: 2,", "points_per_violation: 2.5,"),
+        ],
+        &[
+            ("completion_step: 0.05,", "completion_step: 0.0001,"),
+            (
+                "completion_steps_limit: 1000,",
+                "completion_steps_limit: 7,",
+            ),
+        ],
+        &[
+            ("warning_below: 60,", "warning_below: 101,"),
+            ("reentry_cap: \"C\",", "reentry_cap: \"D\","),
+        ],
+    ];
+    let (customers, months) = generated(400, 29);
+    for (i, edits) in variants.iter().enumerate() {
+        let mut text = params.clone();
+        for (from, to) in edits.iter() {
+            assert!(
+                text.contains(from),
+                "variant {i}: {from} is not in parameters.rhai"
+            );
+            text = text.replace(from, to);
+        }
+        let policy = kam_tests::edited_policy(&[("parameters.rhai", &text)])
+            .unwrap_or_else(|e| panic!("variant {i}: {e}"));
+        let pair = engines(&policy);
+        report(
+            &format!("variant {i} customers"),
+            compare(&pair, "customer", &customers, as_of()),
+        );
+        report(
+            &format!("variant {i} staff-months"),
+            compare(&pair, "staff", &months, as_of()),
+        );
+    }
+}

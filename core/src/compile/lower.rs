@@ -380,10 +380,10 @@ impl Fl<'_, '_> {
         // `for i in a..b` / `a..=b`: an integer loop, no range value (a
         // range of constants is folded to a constant by rhai's optimizer).
         let range: Option<(Code, Code, bool)> = match &fc.expr {
-            Expr::FnCall(call, _) => match &call.op_token {
-                Some(tok @ (Token::ExclusiveRange | Token::InclusiveRange)) => Some((
-                    self.expr(&call.args[0])?,
-                    self.expr(&call.args[1])?,
+            Expr::FnCall(call, _) => match (&call.op_token, call.args.as_slice()) {
+                (Some(tok @ (Token::ExclusiveRange | Token::InclusiveRange)), [a, b]) => Some((
+                    self.expr(a)?,
+                    self.expr(b)?,
                     matches!(tok, Token::InclusiveRange),
                 )),
                 _ => None,
