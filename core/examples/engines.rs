@@ -29,6 +29,27 @@ fn per_record(label: &str, n: usize, f: impl Fn()) -> f64 {
     us
 }
 
+/// The rules alone (no record reading, no result checks), µs per call.
+fn rules_only(name: &str, p: &Policy, customers: &[CustomerRecord], staff: &[StaffRecord]) {
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default();
+    let rounds = 200;
+    let mut total = std::time::Duration::ZERO;
+    for r in customers {
+        total += kam::rules_only::customer(p, r, as_of, rounds).unwrap_or_default();
+    }
+    let us = total.as_secs_f64() * 1e6 / (rounds * customers.len()) as f64;
+    println!(
+        "{:<34} {us:>8.2} µs",
+        format!("customer rules only, {name}")
+    );
+    let mut total = std::time::Duration::ZERO;
+    for r in staff {
+        total += kam::rules_only::staff(p, r, rounds).unwrap_or_default();
+    }
+    let us = total.as_secs_f64() * 1e6 / (rounds * staff.len()) as f64;
+    println!("{:<34} {us:>8.2} µs", format!("staff rules only, {name}"));
+}
+
 fn main() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     let Ok(policy) = Policy::from_dir(format!("{root}/rules")) else {
@@ -63,6 +84,11 @@ fn main() {
         customers.len(),
         staff.len()
     );
+    for (name, p) in [("interpreted", &policy), ("compiled", &compiled)] {
+        if std::env::args().nth(1).is_none_or(|o| name.starts_with(&o)) {
+            rules_only(name, p, &customers, &staff);
+        }
+    }
     // `engines compiled` / `engines interpreted`: one engine only (for a profiler).
     let only = std::env::args().nth(1);
     let codes = |p: &Policy| {
@@ -81,14 +107,14 @@ fn main() {
         }
         // `engines <engine> customer|staff`: one kind of record only.
         let kind = std::env::args().nth(2).unwrap_or_default();
-        if kind != "staff" {
+        if kind != "staff" && kind != "rules" {
             per_record(&format!("customer, {name}"), customers.len(), || {
                 for r in &customers {
                     let _ = std::hint::black_box(p.evaluate_customer(r, as_of));
                 }
             });
         }
-        if kind != "customer" {
+        if kind != "customer" && kind != "rules" {
             per_record(&format!("staff-month, {name}"), staff.len(), || {
                 for r in &staff {
                     let _ = std::hint::black_box(p.evaluate_staff(r));

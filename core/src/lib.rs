@@ -52,6 +52,8 @@ pub use error::{
     RuleErrorKind,
 };
 pub use eval::period::{Span, PERIOD_FUNCTIONS};
+#[doc(hidden)]
+pub use eval::rules_only;
 pub use model::{
     Change, CustomerRecord, CustomerResult, PolicyInfo, Reason, StaffPeriodResult, StaffRecord,
     StaffResult, Status,
