@@ -86,7 +86,7 @@ pub mod rules_only {
                 rhai::Dynamic::from(as_of),
                 policy.params().clone(),
             );
-            std::hint::black_box(super::call_entry(
+            let _ = std::hint::black_box(super::call_entry(
                 policy, "customer", "customer", &record.id, args,
             )?);
         }
@@ -99,7 +99,7 @@ pub mod rules_only {
         let start = Instant::now();
         for _ in 0..rounds {
             let args = (s.clone(), policy.params().clone());
-            std::hint::black_box(super::call_entry(
+            let _ = std::hint::black_box(super::call_entry(
                 policy, "staff", "staff", &record.id, args,
             )?);
         }
