@@ -85,7 +85,10 @@ fn main() {
         staff.len()
     );
     for (name, p) in [("interpreted", &policy), ("compiled", &compiled)] {
-        if std::env::args().nth(1).map_or(true, |o| name.starts_with(&o)) {
+        if std::env::args()
+            .nth(1)
+            .map_or(true, |o| name.starts_with(&o))
+        {
             rules_only(name, p, &customers, &staff);
         }
     }
