@@ -99,12 +99,17 @@ pub(crate) fn binary(op: Op, a: &Value, b: &Value, pos: Pos) -> R<Value> {
         }
         (Text(x), Unit) if op == Op::Add => Ok(Text(x.clone())),
         (Unit, Text(y)) if op == Op::Add => Ok(Text(y.clone())),
-        (Text(x), y) if op == Op::Add && !matches!(y, Array(_) | Map(_) | Frozen(_) | Fn(_)) => {
-            Ok(Value::text(format!("{x}{}", to_text(y))))
-        }
-        (x, Text(y)) if op == Op::Add && !matches!(x, Array(_) | Map(_) | Frozen(_) | Fn(_)) => {
-            Ok(Value::text(format!("{}{y}", to_text(x))))
-        }
+        // A string and a scalar: rhai's `+` writes the scalar as `to_string`
+        // does; an array, map or closure is written as rhai prints it, which
+        // the interpreter does (see `to_text`).
+        (Text(x), y) if op == Op::Add => match to_text(y) {
+            Option::Some(t) => Ok(Value::text(format!("{x}{t}"))),
+            None => interpret(pos),
+        },
+        (x, Text(y)) if op == Op::Add => match to_text(x) {
+            Option::Some(t) => Ok(Value::text(format!("{t}{y}"))),
+            None => interpret(pos),
+        },
         (Array(x), Array(y)) if op == Op::Add => {
             let mut v = Vec::with_capacity(x.len() + y.len());
             v.extend(x.iter().cloned());
@@ -115,9 +120,19 @@ pub(crate) fn binary(op: Op, a: &Value, b: &Value, pos: Pos) -> R<Value> {
     }
 }
 
-/// A value as `${…}` and `to_string` write it.
-pub(crate) fn to_text(v: &Value) -> String {
-    v.to_string()
+/// A scalar as `${…}`, `+` and `to_string` write it; `None` for an array,
+/// a map or a closure, whose printed form (rhai's `to_string` of each item:
+/// dates, the record's map) compiled code leaves to the interpreter.
+pub(crate) fn to_text(v: &Value) -> Option<String> {
+    match v {
+        Value::Array(_) | Value::Map(_) | Value::Frozen(_) | Value::Fn(_) => None,
+        other => Some(other.to_string()),
+    }
+}
+
+/// Hands the record to the interpreter (see [`FailKind::Interpret`](super::run::FailKind)).
+pub(crate) fn interpret<T>(pos: Pos) -> R<T> {
+    super::run::fail(super::run::FailKind::Interpret, pos)
 }
 
 fn int_op(op: Op, x: i64, y: i64, pos: Pos) -> R<Value> {
@@ -564,23 +579,40 @@ pub(crate) fn call(n: Native, args: &mut [Value], cx: &mut Ctx<'_>, pos: Pos) ->
         (Native::Sort, [Array(a), f @ Fn(_)]) => {
             let f = f.clone();
             let items: Vec<Value> = a.iter().cloned().collect();
-            let sorted = merge_sort(items, &mut |x, y| {
-                // rhai's sort: a failing or non-number comparison is "equal"
-                // for values of one type (it compares type ids otherwise).
-                match cx.call_closure(&f, vec![x.clone(), y.clone()], pos) {
-                    Ok(Int(v)) => v.cmp(&0),
-                    Ok(Bool(b)) => {
-                        if b {
-                            Ordering::Less
-                        } else {
-                            Ordering::Greater
-                        }
+            // rhai's sort: a failing or non-number comparison is "equal" for
+            // values of one type; for values of two types it orders by Rust
+            // type ids, which compiled code leaves to the interpreter.
+            let mut unsure = false;
+            let sorted = merge_sort(items, &mut |x, y| match cx.call_closure(
+                &f,
+                vec![x.clone(), y.clone()],
+                pos,
+            ) {
+                Ok(Int(v)) => v.cmp(&0),
+                Ok(Bool(b)) => {
+                    if b {
+                        Ordering::Less
+                    } else {
+                        Ordering::Greater
                     }
-                    _ => Ordering::Equal,
+                }
+                Err(super::run::Flow::Fail(e))
+                    if matches!(e.kind, super::run::FailKind::Interpret) =>
+                {
+                    unsure = true;
+                    Ordering::Equal
+                }
+                _ => {
+                    if std::mem::discriminant(x) != std::mem::discriminant(y) {
+                        unsure = true;
+                    }
+                    Ordering::Equal
                 }
             });
+            if unsure {
+                return interpret(pos);
+            }
             *a = Arc::new(sorted);
-            // A limit hit inside the comparer still stops the rule.
             cx.tick(pos)?;
             Ok(Unit)
         }
@@ -653,9 +685,10 @@ pub(crate) fn call(n: Native, args: &mut [Value], cx: &mut Ctx<'_>, pos: Pos) ->
             f.keys.iter().map(|k| Text(k.clone())).collect(),
         ))),
         (Native::TypeOf, [v]) => Ok(Value::text(v.type_name())),
-        (Native::ToString, [v]) if !matches!(v, Array(_) | Map(_) | Frozen(_) | Fn(_)) => {
-            Ok(Value::text(to_text(v)))
-        }
+        (Native::ToString, [v]) => match to_text(v) {
+            Option::Some(t) => Ok(Value::text(t)),
+            None => interpret(pos),
+        },
         (Native::Pad, [Array(a), Int(len), item]) => {
             if *len <= 0 {
                 return Ok(Unit);

@@ -501,7 +501,10 @@ impl Fl<'_, '_> {
                     for p in &parts {
                         match p(f, cx)? {
                             Value::Text(t) => s.push_str(&t),
-                            v => s.push_str(&builtins::to_text(&v)),
+                            v => match builtins::to_text(&v) {
+                                Some(t) => s.push_str(&t),
+                                None => return builtins::interpret(pos),
+                            },
                         }
                     }
                     let v = Value::text(s);

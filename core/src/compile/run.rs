@@ -242,10 +242,14 @@ pub(crate) fn call(
         ctx.call(func, values, Value::Unit, Pos::default())
     });
     Some(match r {
-        Ok((v, _)) => Ok(value::to_dynamic(&v)),
-        Err(Flow::Return(v)) => Ok(value::to_dynamic(&v)),
+        Ok((v, _)) | Err(Flow::Return(v)) => Ok(value::to_dynamic_checked(&v)?),
         Err(Flow::Break | Flow::Continue) => Ok(Dynamic::UNIT),
-        Err(Flow::Fail(e)) if matches!(e.kind, FailKind::Interpret) => return None,
+        Err(Flow::Fail(e))
+            if matches!(&e.kind, FailKind::Interpret)
+                || matches!(&e.kind, FailKind::Throw(v) if value::to_dynamic_checked(v).is_none()) =>
+        {
+            return None
+        }
         Err(Flow::Fail(e)) => Err(Box::new(locate(policy, prog, *e, func, record_id))),
     })
 }

@@ -161,6 +161,20 @@ fn map_from(m: &rhai::Map, known: &KnownKeys) -> Option<Map> {
         .collect()
 }
 
+/// [`to_dynamic`], or `None` when `v` holds a closure (a function pointer
+/// is left to the interpreter to make).
+pub(crate) fn to_dynamic_checked(v: &Value) -> Option<Dynamic> {
+    fn has_fn(v: &Value) -> bool {
+        match v {
+            Value::Fn(_) => true,
+            Value::Array(a) => a.iter().any(has_fn),
+            Value::Map(m) => m.values().any(has_fn),
+            _ => false,
+        }
+    }
+    (!has_fn(v)).then(|| to_dynamic(v))
+}
+
 /// A compiled value as the rhai value the interpreter would have produced,
 /// so that one set of result checks (`eval::shape`) reads both engines' results.
 pub(crate) fn to_dynamic(v: &Value) -> Dynamic {
