@@ -482,3 +482,36 @@ fn policies_with_mutated_parameters_agree() {
         );
     }
 }
+
+/// Closures share captured variables in rhai; compiled closures capture
+/// values. A policy where either side changes a captured variable keeps the
+/// interpreter (and so agrees); one where neither does compiles.
+#[test]
+fn shared_captured_variables_keep_the_interpreter() {
+    let record = json!({"id": "C-1", "annual_revenue": 1_200_000, "tier": "B"});
+    for (body, compiles) in [
+        ("let k = 1; let f = |x| x + k; k = 5; [1].map(f)", false),
+        ("let k = [1]; [1, 2].map(|x| { k.push(x); x })", false),
+        ("let k = 1; [1, 2].map(|x| { k = x; x })", false),
+        ("let k = 1; [1, 2].map(|x| x + k)", true),
+        ("let k = 1; k += 1; let f = |x| x + k; [1].map(f)", false),
+        ("let x = (); x?.a", false),
+        ("let x = #{a: [1]}; x?.a?[0]", false),
+    ] {
+        let text = format!("fn customer(c, as_of, p) {{\n    {body}\n}}\n");
+        let policy = kam_tests::edited_policy(&[("customer.rhai", &text)]).unwrap();
+        let b = policy.with_engine(Engine::Compiled);
+        assert_eq!(
+            b.compile_fallback().is_none(),
+            compiles,
+            "{body}: {:?}",
+            b.compile_fallback()
+        );
+        let a = policy.with_engine(Engine::Interpreted);
+        assert_eq!(
+            line(&a.evaluate_customer_json(&record, as_of())),
+            line(&b.evaluate_customer_json(&record, as_of())),
+            "{body}"
+        );
+    }
+}

@@ -56,6 +56,10 @@ pub(crate) struct Lowering<'a> {
     metas: Vec<(Def, String)>,
     file_of: &'a dyn Fn(&str) -> String,
     known: &'a KnownKeys,
+    /// Closure function → how many captured values lead its parameters.
+    curried: HashMap<usize, usize>,
+    /// Function → the first parameter it changes, and its file.
+    mutated_params: HashMap<usize, (Option<usize>, String)>,
 }
 
 impl<'a> Lowering<'a> {
@@ -79,6 +83,8 @@ impl<'a> Lowering<'a> {
             metas: Vec::new(),
             file_of,
             known,
+            curried: HashMap::new(),
+            mutated_params: HashMap::new(),
         }
     }
 
@@ -106,6 +112,22 @@ impl<'a> Lowering<'a> {
             funcs.push(self.lower_fn(&def, &file)?);
             next += 1;
         }
+        // A closure that changes a captured variable changes the shared one in rhai.
+        for (func, k) in &self.curried {
+            if let Some((Some(first), file)) = self.mutated_params.get(func) {
+                if first < k {
+                    return Err(Unsupported {
+                        file: file.clone(),
+                        line: None,
+                        column: None,
+                        construct: format!(
+                            "a closure (`{}`) that changes a variable it captures",
+                            funcs.get(*func).map_or("?", |f| f.name.as_str())
+                        ),
+                    });
+                }
+            }
+        }
         Ok(funcs)
     }
 
@@ -116,6 +138,8 @@ impl<'a> Lowering<'a> {
             scope: Vec::new(),
             nslots: 0,
             fn_name: def.name.to_string(),
+            mutated: Vec::new(),
+            captured: Vec::new(),
         };
         for p in def.params.iter() {
             let s = fl.nslots;
@@ -124,11 +148,36 @@ impl<'a> Lowering<'a> {
         }
         let statements = body_of(fl.g.ast, &def.name, def.params.len());
         let body = fl.block(&statements)?;
+        // rhai shares a captured variable between the function and the
+        // closure; compiled closures capture values. The two agree when
+        // neither side changes a captured variable.
+        if let Some((_, name, pos)) = fl.captured.iter().find(|(s, ..)| fl.mutated.contains(s)) {
+            return Err(Unsupported {
+                file: file.to_string(),
+                line: pos.line,
+                column: pos.col,
+                construct: format!(
+                    "a closure capturing `{name}`, which `{}` changes (a shared variable)",
+                    def.name
+                ),
+            });
+        }
+        let first_changed = fl
+            .mutated
+            .iter()
+            .copied()
+            .filter(|s| *s < def.params.len())
+            .min();
+        let nslots = fl.nslots;
+        let key = (def.name.to_string(), def.params.len());
+        let me = self.index.get(&key).copied().unwrap_or(usize::MAX);
+        self.mutated_params
+            .insert(me, (first_changed, file.to_string()));
         Ok(Func {
             name: def.name.to_string(),
             file: file.to_string(),
             nparams: def.params.len(),
-            nslots: fl.nslots,
+            nslots,
             body,
         })
     }
@@ -160,6 +209,10 @@ struct Fl<'g, 'a> {
     scope: Vec<(String, usize)>,
     nslots: usize,
     fn_name: String,
+    /// Slots the function assigns or changes in place.
+    mutated: Vec<usize>,
+    /// Slots closures capture, with the variable's name and where.
+    captured: Vec<(usize, String, Pos)>,
 }
 
 /// A lowered condition.
@@ -647,6 +700,14 @@ impl Fl<'_, '_> {
                 if let Some(fp) = v.read_lock::<rhai::FnPtr>() {
                     let fname = fp.fn_name().to_string();
                     let func = self.closure_fn(&fname, *p)?;
+                    self.g.curried.insert(func, call.args.len() - 1);
+                    for a in &call.args[1..] {
+                        if let Expr::Variable(x, _, pos) = a {
+                            if let Some(s) = self.lookup(x.1.as_str()) {
+                                self.captured.push((s, x.1.to_string(), Pos::of(*pos)));
+                            }
+                        }
+                    }
                     let captured = self.args(&call.args[1..])?;
                     return Ok(Box::new(move |f, cx| {
                         let mut values = Vec::with_capacity(captured.len());
@@ -708,7 +769,10 @@ impl Fl<'_, '_> {
 
     /// A method call whose receiver is a variable: the variable is moved into
     /// the call and back, so the method changes it in place.
-    fn ref_call(&self, target: Target, step: LStep, at: Pos) -> Code {
+    fn ref_call(&mut self, target: Target, step: LStep, at: Pos) -> Code {
+        if let Target::Slot(s) = target {
+            self.mutated.push(s);
+        }
         Box::new(move |f, cx| {
             let recv = match target {
                 Target::Slot(s) => std::mem::take(&mut f.slots[s]),
@@ -724,6 +788,7 @@ impl Fl<'_, '_> {
     }
 
     fn flatten<'e>(&self, e: &'e Expr, out: &mut Vec<Step<'e>>) -> L<&'e Expr> {
+        self.no_elvis(e)?;
         match e {
             Expr::Dot(b, _, pos) => {
                 self.steps_dot(&b.rhs, *pos, out)?;
@@ -738,6 +803,20 @@ impl Fl<'_, '_> {
                 Ok(&b.lhs)
             }
             other => Ok(other),
+        }
+    }
+
+    /// `?.` and `?[` (rhai's `NEGATED` chains, which give `()` on `()`) are
+    /// not covered: any link of the chain using them keeps the interpreter.
+    fn no_elvis(&self, e: &Expr) -> L<()> {
+        match e {
+            Expr::Dot(b, flags, pos) | Expr::Index(b, flags, pos) => {
+                if flags.contains(ASTFlags::NEGATED) {
+                    return self.no(*pos, "`?.` / `?[`");
+                }
+                self.no_elvis(&b.rhs)
+            }
+            _ => Ok(()),
         }
     }
 
@@ -895,6 +974,9 @@ impl Fl<'_, '_> {
         };
         let value = self.expr(rhs)?;
         if let Some(t) = self.target(lhs) {
+            if let Target::Slot(s) = t {
+                self.mutated.push(s);
+            }
             return Ok(Box::new(move |f, cx| {
                 let v = value(f, cx)?;
                 let place = match t {
@@ -928,6 +1010,9 @@ impl Fl<'_, '_> {
         let Some(t) = self.target(base) else {
             return self.no(base.position(), "assigning into a computed value");
         };
+        if let Target::Slot(s) = t {
+            self.mutated.push(s);
+        }
         Ok(Box::new(move |f, cx| {
             let v = value(f, cx)?;
             let k = match &key {
