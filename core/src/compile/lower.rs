@@ -469,7 +469,7 @@ impl Fl<'_, '_> {
                 self.scope.truncate(mark);
                 return Ok(Box::new(move |f, cx| {
                     let (Value::Int(a), Value::Int(b)) = (from(f, cx)?, to(f, cx)?) else {
-                        return script("For loop expects an integer range", pos);
+                        return builtins::interpret(pos);
                     };
                     let end = if inclusive { b.saturating_add(1) } else { b };
                     let mut i = a;
@@ -499,8 +499,9 @@ impl Fl<'_, '_> {
         let body = self.block(fc.body.statements())?;
         self.scope.truncate(mark);
         Ok(Box::new(move |f, cx| {
+            // A string's characters, a map: left to the interpreter.
             let Value::Array(a) = items(f, cx)? else {
-                return script("For loop expects an iterable type", pos);
+                return builtins::interpret(pos);
             };
             for (n, item) in a.iter().enumerate() {
                 cx.tick(pos)?;
@@ -604,7 +605,10 @@ impl Fl<'_, '_> {
                     None => self.no(*pos, format!("the variable `{name}` (not a local)")),
                 }
             }
-            Expr::ThisPtr(_) => Ok(Box::new(|f, _| Ok(f.this.clone()))),
+            Expr::ThisPtr(pos) => {
+                let pos = Pos::of(*pos);
+                Ok(Box::new(move |f, _| Ok(f.this_mut(pos)?.clone())))
+            }
             Expr::Stmt(b) => self.block(b.statements()),
             Expr::FnCall(f, pos) => self.fncall(f, *pos),
             Expr::Dot(..) | Expr::Index(..) => self.chain(e),
@@ -732,7 +736,7 @@ impl Fl<'_, '_> {
                 for a in &args {
                     values.push(a(f, cx)?);
                 }
-                cx.call(func, values, Value::Unit, at).map(|(v, _)| v)
+                cx.call(func, values, None, at).map(|(v, _)| v)
             }));
         }
         if let Some(n) = Native::find(name, argc) {
@@ -776,7 +780,7 @@ impl Fl<'_, '_> {
         Box::new(move |f, cx| {
             let recv = match target {
                 Target::Slot(s) => std::mem::take(&mut f.slots[s]),
-                Target::This => std::mem::take(&mut f.this),
+                Target::This => std::mem::take(f.this_mut(at)?),
             };
             let (r, back) = apply_method(&step, recv, f, cx, at);
             match target {
@@ -981,7 +985,7 @@ impl Fl<'_, '_> {
                 let v = value(f, cx)?;
                 let place = match t {
                     Target::Slot(s) => &mut f.slots[s],
-                    Target::This => &mut f.this,
+                    Target::This => f.this_mut(at)?,
                 };
                 let new = match op {
                     None => v,
@@ -1022,7 +1026,7 @@ impl Fl<'_, '_> {
             let by_name = matches!(key, KeyOf::Name(_));
             let place = match t {
                 Target::Slot(s) => &mut f.slots[s],
-                Target::This => &mut f.this,
+                Target::This => f.this_mut(at)?,
             };
             set_in(place, k, v, op, by_name, at)?;
             let whole = place.clone();
@@ -1166,7 +1170,7 @@ fn apply_method(
         }
         LStep::Script(func, _) => {
             values.remove(0);
-            match cx.call(*func, values, recv, pos) {
+            match cx.call(*func, values, Some(recv), pos) {
                 Ok((v, back)) => (Ok(v), back),
                 Err(e) => (Err(e), Value::Unit),
             }

@@ -106,6 +106,19 @@ pub(crate) struct Program {
 pub(crate) struct Frame {
     pub slots: Vec<Value>,
     pub this: Value,
+    /// Whether the call is a method call (`x.f()`): otherwise `this` is unbound.
+    pub bound: bool,
+}
+
+impl Frame {
+    /// `this`, or rhai's error when the function was not called as a method.
+    pub(crate) fn this_mut(&mut self, pos: Pos) -> R<&mut Value> {
+        if self.bound {
+            Ok(&mut self.this)
+        } else {
+            script("'this' not bound", pos)
+        }
+    }
 }
 
 /// The counters of one evaluation.
@@ -160,7 +173,7 @@ impl Ctx<'_> {
         &mut self,
         func: usize,
         mut args: Vec<Value>,
-        this: Value,
+        this: Option<Value>,
         pos: Pos,
     ) -> R<(Value, Value)> {
         let prog = self.prog;
@@ -172,7 +185,12 @@ impl Ctx<'_> {
         }
         self.tick(pos)?;
         args.resize(f.nslots.max(f.nparams), Value::Unit);
-        let mut frame = Frame { slots: args, this };
+        let bound = this.is_some();
+        let mut frame = Frame {
+            slots: args,
+            this: this.unwrap_or_default(),
+            bound,
+        };
         self.depth += 1;
         let r = (f.body)(&mut frame, self);
         self.depth -= 1;
@@ -202,7 +220,7 @@ impl Ctx<'_> {
         if all.len() != want {
             return script(format!("Function not found: {}", c.name), pos);
         }
-        self.call(c.func, all, Value::Unit, pos).map(|(v, _)| v)
+        self.call(c.func, all, None, pos).map(|(v, _)| v)
     }
 }
 
@@ -239,7 +257,7 @@ pub(crate) fn call(
         depth: 0,
     };
     let r = deadline::run(prog.limits.max_duration, || {
-        ctx.call(func, values, Value::Unit, Pos::default())
+        ctx.call(func, values, None, Pos::default())
     });
     Some(match r {
         Ok((v, _)) | Err(Flow::Return(v)) => Ok(value::to_dynamic_checked(&v)?),
