@@ -945,6 +945,16 @@ impl Fl<'_, '_> {
             (Some(t), Some((step @ (LStep::Native(..) | LStep::Script(..)), pos, true))) => {
                 self.ref_call(t, step, pos)
             }
+            // `c.x`, `v[i]` on a local: read through the slot, no copy of the map.
+            (Some(Target::Slot(slot)), Some((LStep::Prop(name, slots, at), pos, _))) => {
+                Box::new(move |f, _| prop(&f.slots[slot], &name, &slots, pos, at))
+            }
+            (Some(Target::Slot(slot)), Some((LStep::Index(key, at), pos, _))) => {
+                Box::new(move |f, cx| {
+                    let k = key(f, cx)?;
+                    index(&f.slots[slot], &k, pos, at)
+                })
+            }
             (_, Some((step, pos, _))) => {
                 let base = self.expr(base)?;
                 Box::new(move |f, cx| {
