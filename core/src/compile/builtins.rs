@@ -72,7 +72,7 @@ impl Op {
 }
 
 fn not_found<T>(name: &str, args: &[&Value], pos: Pos) -> R<T> {
-    let types: Vec<&str> = args.iter().map(|a| a.type_name()).collect();
+    let types: Vec<&str> = args.iter().map(|a| a.sig_name()).collect();
     script(
         format!("Function not found: {name} ({})", types.join(", ")),
         pos,
@@ -280,9 +280,9 @@ pub(crate) fn compare(op: Op, a: &Value, b: &Value, pos: Pos) -> R<bool> {
             }
             return Ok(same == (op == Op::Eq));
         }
-        _ if std::mem::discriminant(a) != std::mem::discriminant(b)
-            && matches!(op, Op::Eq | Op::Ne) =>
-        {
+        // rhai's default for two different, not both numeric types: only
+        // `!=` holds (kam's refusals above come first).
+        _ if std::mem::discriminant(a) != std::mem::discriminant(b) => {
             return Ok(op == Op::Ne);
         }
         _ => return not_found(op.symbol(), &[a, b], pos),

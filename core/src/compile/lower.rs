@@ -415,10 +415,7 @@ impl Fl<'_, '_> {
         Ok(Box::new(move |f, cx| match c(f, cx)? {
             Value::Bool(b) => Ok(b),
             other => script(
-                format!(
-                    "Data type incorrect: {} (expecting bool)",
-                    other.type_name()
-                ),
+                format!("Data type incorrect: {} (expecting bool)", other.raw_name()),
                 pos,
             ),
         }))
@@ -627,7 +624,7 @@ impl Fl<'_, '_> {
                                 return script(
                                     format!(
                                         "Data type incorrect: {} (expecting bool)",
-                                        other.type_name()
+                                        other.raw_name()
                                     ),
                                     *pos,
                                 )
@@ -1248,7 +1245,7 @@ fn index(v: &Value, k: &Value, pos: Pos, at: Pos) -> R<Value> {
             ),
         },
         (Value::Array(_), k) => script(
-            format!("Data type incorrect: {} (expecting i64)", k.type_name()),
+            format!("Data type incorrect: {} (expecting i64)", k.raw_name()),
             at,
         ),
         // A string's characters are a type compiled code does not model.

@@ -83,6 +83,24 @@ impl Value {
         }
     }
 
+    /// The type's name in rhai's "Function not found: f (…)" signatures.
+    pub(crate) fn sig_name(&self) -> &'static str {
+        match self {
+            Value::Text(_) => "&str | ImmutableString | String",
+            other => other.type_name(),
+        }
+    }
+
+    /// The type's name in rhai's "Data type incorrect" errors (a Rust path
+    /// for kam's own types).
+    pub(crate) fn raw_name(&self) -> &'static str {
+        match self {
+            Value::Date(_) => "chrono::naive::date::NaiveDate",
+            Value::Frozen(_) => "kam::policy::sandbox::frozen::FrozenMap",
+            other => other.type_name(),
+        }
+    }
+
     pub(crate) fn is_unit(&self) -> bool {
         matches!(self, Value::Unit)
     }
