@@ -579,7 +579,32 @@ fn random_expressions_agree() {
         if depth == 0 || r.next(4) == 0 {
             return LEAVES[r.next(LEAVES.len())].to_string();
         }
-        match r.next(10) {
+        const CALLS: &[&str] = &[
+            "money(#)",
+            "pct(#)",
+            "num(#)",
+            "(#).len()",
+            "(#).is_empty()",
+            "(#).floor()",
+            "(#).to_int()",
+            "as_of.add_days(#)",
+            "as_of.add_months(#)",
+            "[#, 1]",
+            "#{a: #}.a",
+            "(#)[0]",
+            "type_of(#)",
+            "[#].join(\",\")",
+            "\"x\" + #",
+            "(#).abs()",
+            "p.tiers.position(#)",
+            "days_in_month(#)",
+            "(#).contains(1)",
+        ];
+        match r.next(13) {
+            10..=12 => {
+                let call = CALLS[r.next(CALLS.len())];
+                call.replace('#', &expr(r, depth - 1))
+            }
             0 => format!("!({})", expr(r, depth - 1)),
             1 => format!("-({})", expr(r, depth - 1)),
             2 => format!(
@@ -595,13 +620,19 @@ fn random_expressions_agree() {
             }
         }
     }
-    let mut r = Lcg(2026);
+    // `KAM_COMPILE_SEED=n` draws other expressions (the default is fixed).
+    let seed = std::env::var("KAM_COMPILE_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2026);
+    let mut r = Lcg(seed);
+    let _ = r.next(2);
     let records = [
         json!({"id": "C-1", "annual_revenue": 1_200_000, "tier": "B", "late_payments": 2}),
         json!({"id": "C-2", "annual_revenue": "0.01", "blacklisted_until": "2026-12-01"}),
     ];
     // Many expressions per policy (one function each), to load few policies.
-    let (mut compared, mut refused, mut diverged) = (0, 0, Vec::new());
+    let (mut compared, mut refused, mut interpreted, mut diverged) = (0, 0, 0, Vec::new());
     for _batch in 0..12 {
         let exprs: Vec<String> = (0..40).map(|_| expr(&mut r, 3)).collect();
         for i in 0..exprs.len() {
@@ -615,7 +646,14 @@ fn random_expressions_agree() {
             };
             let b = policy.with_engine(Engine::Compiled);
             if let Some(why) = b.compile_fallback() {
-                panic!("{}: not compiled: {why}", exprs[i]);
+                // rhai's optimizer can fold an expression into a constant the
+                // compiler does not model (a character): interpreted, agreeing.
+                assert!(
+                    why.construct.contains("character"),
+                    "{}: not compiled: {why}",
+                    exprs[i]
+                );
+                interpreted += 1;
             }
             let a = policy.with_engine(Engine::Interpreted);
             for rec in &records {
@@ -633,7 +671,7 @@ fn random_expressions_agree() {
             }
         }
     }
-    eprintln!("compile: random expressions: {compared} evaluations compared ({refused} expressions refused by rhai's parser)");
+    eprintln!("compile: random expressions: {compared} evaluations compared ({refused} expressions refused by rhai's parser, {interpreted} folded to a character and interpreted)");
     assert!(compared > 500, "{compared}");
     assert!(
         diverged.is_empty(),

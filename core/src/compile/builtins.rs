@@ -97,6 +97,14 @@ pub(crate) fn binary(op: Op, a: &Value, b: &Value, pos: Pos) -> R<Value> {
             s.push_str(y);
             Ok(Value::text(s))
         }
+        // rhai's string `-`: removes every occurrence (an empty side gives the other).
+        (Text(x), Text(y)) if op == Op::Sub => Ok(if y.is_empty() {
+            Text(x.clone())
+        } else if x.is_empty() {
+            Text(y.clone())
+        } else {
+            Value::text(x.replace(&**y, ""))
+        }),
         (Text(x), Unit) if op == Op::Add => Ok(Text(x.clone())),
         (Unit, Text(y)) if op == Op::Add => Ok(Text(y.clone())),
         // A string and a scalar: rhai's `+` writes the scalar as `to_string`

@@ -1107,11 +1107,7 @@ fn set_in(place: &mut Value, k: Value, v: Value, op: Option<Op>, by_name: bool, 
             at,
         ),
         (p, k) => script(
-            format!(
-                "Indexing type incorrect: {} [{}]",
-                p.type_name(),
-                k.type_name()
-            ),
+            format!("Indexer unavailable: {} [{}]", p.type_name(), k.type_name()),
             at,
         ),
     }
@@ -1248,14 +1244,10 @@ fn index(v: &Value, k: &Value, pos: Pos, at: Pos) -> R<Value> {
             format!("Data type incorrect: {} (expecting i64)", k.raw_name()),
             at,
         ),
-        // A string's characters are a type compiled code does not model.
-        (Value::Text(_), _) => fail(FailKind::Interpret, pos),
+        // A string's characters and an integer's bits are left to the interpreter.
+        (Value::Text(_) | Value::Int(_), _) => fail(FailKind::Interpret, pos),
         (v, k) => script(
-            format!(
-                "Indexing type incorrect: {} [{}]",
-                v.type_name(),
-                k.type_name()
-            ),
+            format!("Indexer unavailable: {} [{}]", v.type_name(), k.type_name()),
             pos,
         ),
     }
