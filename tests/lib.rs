@@ -13,9 +13,11 @@ pub fn root() -> PathBuf {
 }
 
 /// The bundled default policy, compiled.
+///
+/// `KAM_ENGINE=compiled` runs the suites through the compiler (issue 13).
 pub fn default_policy() -> kam::Policy {
     match kam::Policy::from_dir(root().join("rules")) {
-        Ok(p) => p,
+        Ok(p) => engine(p),
         Err(e) => panic!("the bundled policy must load:\n{e}"),
     }
 }
@@ -26,7 +28,16 @@ pub fn edited_policy(edits: &[(&str, &str)]) -> Result<kam::Policy, kam::PolicyE
     for (name, text) in edits {
         files.insert(name.to_string(), text.to_string());
     }
-    kam::Policy::from_sources(files)
+    kam::Policy::from_sources(files).map(engine)
+}
+
+/// `policy` with the engine `KAM_ENGINE` names (`compiled`; anything else,
+/// or unset: the interpreter, the default).
+pub fn engine(policy: kam::Policy) -> kam::Policy {
+    match std::env::var("KAM_ENGINE").as_deref() {
+        Ok("compiled") => policy.with_engine(kam::Engine::Compiled),
+        _ => policy,
+    }
 }
 
 /// The bundled sample customers (`data/customers.jsonl`) as JSON. A missing or

@@ -42,6 +42,7 @@
 
 pub mod batch;
 pub mod cases;
+pub mod compile;
 pub mod error;
 mod eval;
 pub mod model;
@@ -49,11 +50,14 @@ pub mod policy;
 #[cfg(feature = "arrow")]
 pub mod table;
 
+pub use compile::{Engine, Unsupported};
 pub use error::{
     Error, PolicyCode, PolicyError, PolicyErrors, RecordError, RecordErrorKind, RuleError,
     RuleErrorKind,
 };
 pub use eval::period::{Span, PERIOD_FUNCTIONS};
+#[doc(hidden)]
+pub use eval::rules_only;
 pub use model::{
     Change, CustomerRecord, CustomerResult, PolicyInfo, Reason, StaffPeriodResult, StaffRecord,
     StaffResult, Status,

@@ -300,6 +300,17 @@ fn check_prints_the_digest() {
     assert_eq!(sample[0]["policy"]["digest"], digest);
 }
 
+#[test]
+fn check_says_whether_the_compiler_covers_the_policy() {
+    let out = kam(&["check", "--policy", "rules"], None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        text.lines().nth(2),
+        Some("compiler: covers every function kam calls"),
+        "{text}"
+    );
+}
+
 /// `kam check | true`, `kam test | head -c0`: a reader that has gone away is
 /// its choice, as for `kam customers | head` (exit 0, nothing on stderr);
 /// `println!` panicked there ("failed printing to stdout: Broken pipe", exit 101).

@@ -59,3 +59,50 @@ pub(crate) fn build<T: serde::de::DeserializeOwned>(
         found: e.to_string(),
     })
 }
+
+/// Benchmark support, not API: `rounds` calls of the entry point alone (the
+/// record converted once beforehand, the result not checked), to time the
+/// rules apart from reading records and checking results. Used by
+/// `examples/engines.rs`.
+#[doc(hidden)]
+pub mod rules_only {
+    use std::time::{Duration, Instant};
+
+    use crate::model::{CustomerRecord, StaffRecord};
+    use crate::{Error, Policy};
+
+    /// Times `customer(c, as_of, p)` on `record`, `rounds` times.
+    pub fn customer(
+        policy: &Policy,
+        record: &CustomerRecord,
+        as_of: chrono::NaiveDate,
+        rounds: usize,
+    ) -> Result<Duration, Error> {
+        let c = super::record::frozen(record, &record.id)?;
+        let start = Instant::now();
+        for _ in 0..rounds {
+            let args = (
+                c.clone(),
+                rhai::Dynamic::from(as_of),
+                policy.params().clone(),
+            );
+            let _ = std::hint::black_box(super::call_entry(
+                policy, "customer", "customer", &record.id, args,
+            )?);
+        }
+        Ok(start.elapsed())
+    }
+
+    /// Times `staff(s, p)` on `record`, `rounds` times.
+    pub fn staff(policy: &Policy, record: &StaffRecord, rounds: usize) -> Result<Duration, Error> {
+        let s = super::record::frozen(record, &record.id)?;
+        let start = Instant::now();
+        for _ in 0..rounds {
+            let args = (s.clone(), policy.params().clone());
+            let _ = std::hint::black_box(super::call_entry(
+                policy, "staff", "staff", &record.id, args,
+            )?);
+        }
+        Ok(start.elapsed())
+    }
+}

@@ -81,6 +81,14 @@ pub(crate) fn call_entry(
             }
         },
     };
+    if let Some(program) = policy.program() {
+        let mut values: Vec<Dynamic> = Vec::new();
+        args.parse(&mut values);
+        if let Some(r) = crate::compile::run::call(policy, program, name, record_id, &values) {
+            return r.map_err(Error::Rule);
+        }
+        return call(policy, name, file, record_id, values).map_err(Error::Rule);
+    }
     call(policy, name, file, record_id, args).map_err(Error::Rule)
 }
 

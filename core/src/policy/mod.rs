@@ -12,6 +12,8 @@ use std::sync::Arc;
 
 use rhai::{Dynamic, Engine, AST};
 
+use crate::compile::Compiled;
+
 pub(crate) use call::call_entry;
 pub use limits::{Limits, LimitsError};
 pub(crate) use load::fn_line;
@@ -63,6 +65,8 @@ pub struct Policy {
     reasons: Reasons,
     /// Index of the language messages are rendered in.
     lang: usize,
+    /// The compiled rules, when [`Policy::with_engine`] asked for them.
+    compiled: Option<Arc<Compiled>>,
 }
 
 struct Inner {
@@ -155,6 +159,7 @@ impl Policy {
             }),
             reasons: Reasons::default(),
             lang: 0,
+            compiled: None,
         };
         call::check_parameters(&policy)?;
         Ok(policy)
@@ -197,6 +202,26 @@ impl Policy {
         &self.inner.params
     }
 
+    /// The compiled rules (or why they could not be), when asked for.
+    pub(crate) fn compiled(&self) -> Option<&Arc<Compiled>> {
+        self.compiled.as_ref()
+    }
+
+    /// The program compiled code runs, when the policy runs compiled.
+    pub(crate) fn program(&self) -> Option<&crate::compile::run::Program> {
+        self.compiled.as_deref().and_then(|c| c.as_ref().ok())
+    }
+
+    /// This policy with `compiled` rules (or none: the interpreter).
+    pub(crate) fn with_compiled(&self, compiled: Option<Arc<Compiled>>) -> Policy {
+        Policy {
+            inner: self.inner.clone(),
+            reasons: self.reasons,
+            lang: self.lang,
+            compiled,
+        }
+    }
+
     /// The file defining the script function `name`.
     pub(crate) fn function_file(&self, name: &str) -> Option<&str> {
         self.inner.functions.get(name).map(String::as_str)
@@ -231,6 +256,7 @@ impl Policy {
             inner: self.inner.clone(),
             reasons,
             lang,
+            compiled: self.compiled.clone(),
         })
     }
 

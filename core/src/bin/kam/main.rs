@@ -540,7 +540,15 @@ fn check(dir: &Path, limits: &Limits) -> u8 {
                     languages.join(", ")
                 }
             )
-            .and_then(|_| writeln!(out, "{}", info.digest));
+            .and_then(|_| writeln!(out, "{}", info.digest))
+            .and_then(|_| {
+                // Issue 13: whether the compiler covers the policy (the
+                // interpreter still evaluates it by default).
+                match policy.with_engine(kam::Engine::Compiled).compile_fallback() {
+                    None => writeln!(out, "compiler: covers every function kam calls"),
+                    Some(why) => writeln!(out, "compiler: falls back to the interpreter: {why}"),
+                }
+            });
             written.map_or_else(write_failed, |_| 0)
         }
         Err(code) => code,

@@ -24,6 +24,13 @@ pub(super) fn install(engine: &mut Engine) {
     });
 }
 
+/// Whether the deadline set by [`run`] has passed (compiled code's check).
+pub(crate) fn expired() -> bool {
+    DEADLINE
+        .with(|d| d.get())
+        .is_some_and(|(start, budget)| start.elapsed() > budget)
+}
+
 /// Runs `f` with the deadline `budget` from now (none when `None`).
 pub(crate) fn run<R>(budget: Option<std::time::Duration>, f: impl FnOnce() -> R) -> R {
     let previous = DEADLINE.with(|d| d.replace(budget.map(|b| (Instant::now(), b))));

@@ -1,0 +1,261 @@
+//! The typed value compiled code computes with, and its conversions to and
+//! from rhai's `Dynamic` at the edges of a call (arguments in, result out).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use rhai::Dynamic;
+use rust_decimal::Decimal;
+
+use crate::policy::sandbox::FrozenMap;
+
+/// A map a rule builds: keys in byte order, as rhai's `Map` (a `BTreeMap`).
+pub(crate) type Map = BTreeMap<Arc<str>, Value>;
+
+/// One value of compiled code. Arrays and maps are values, as in rhai:
+/// copied on write (`Arc::make_mut`), so sharing one between variables is a
+/// pointer copy until one of them changes it.
+#[derive(Clone, Debug, Default)]
+pub(crate) enum Value {
+    /// `()`: a missing value.
+    #[default]
+    Unit,
+    Bool(bool),
+    Int(i64),
+    Dec(Decimal),
+    Date(NaiveDate),
+    Text(Arc<str>),
+    Array(Arc<Vec<Value>>),
+    Map(Arc<Map>),
+    /// The record or the parameters: read-only, fields by slot.
+    Frozen(Arc<Frozen>),
+    /// A closure: a policy function (by index) with its captured values.
+    Fn(Arc<Closure>),
+}
+
+/// A read-only map (the record `c`/`s` or the parameters `p`): its keys in
+/// rhai's order and the values in the same order; `tag` says which known key
+/// list it has, so a property read compiled against that list is one index.
+#[derive(Debug)]
+pub(crate) struct Frozen {
+    pub tag: usize,
+    pub keys: Arc<[Arc<str>]>,
+    pub vals: Vec<Value>,
+}
+
+impl Frozen {
+    pub(crate) fn get(&self, key: &str) -> Option<&Value> {
+        self.keys
+            .iter()
+            .position(|k| &**k == key)
+            .and_then(|i| self.vals.get(i))
+    }
+}
+
+/// A closure value: the function it runs and the values it captured.
+#[derive(Debug)]
+pub(crate) struct Closure {
+    pub func: usize,
+    pub name: String,
+    pub captured: Vec<Value>,
+}
+
+impl Value {
+    pub(crate) fn text(s: impl Into<Arc<str>>) -> Value {
+        Value::Text(s.into())
+    }
+
+    /// The type's name as rhai's errors spell it.
+    pub(crate) fn type_name(&self) -> &'static str {
+        match self {
+            Value::Unit => "()",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "i64",
+            Value::Dec(_) => "decimal",
+            Value::Date(_) => "date",
+            Value::Text(_) => "string",
+            Value::Array(_) => "array",
+            Value::Map(_) => "map",
+            Value::Frozen(_) => "frozen map",
+            Value::Fn(_) => "Fn",
+        }
+    }
+
+    /// The type's name in rhai's "Function not found: f (…)" signatures.
+    pub(crate) fn sig_name(&self) -> &'static str {
+        match self {
+            Value::Text(_) => "&str | ImmutableString | String",
+            other => other.type_name(),
+        }
+    }
+
+    /// The type's name in rhai's "Data type incorrect" errors (a Rust path
+    /// for kam's own types).
+    pub(crate) fn raw_name(&self) -> &'static str {
+        match self {
+            Value::Date(_) => "chrono::naive::date::NaiveDate",
+            Value::Frozen(_) => "kam::policy::sandbox::frozen::FrozenMap",
+            other => other.type_name(),
+        }
+    }
+
+    pub(crate) fn is_unit(&self) -> bool {
+        matches!(self, Value::Unit)
+    }
+}
+
+/// Key lists the compiler knows: each `Frozen` carries the index of its list.
+#[derive(Debug, Default)]
+pub(crate) struct KnownKeys {
+    pub lists: Vec<Arc<[Arc<str>]>>,
+}
+
+impl KnownKeys {
+    fn tag_of(&self, keys: &[&str]) -> Option<usize> {
+        self.lists
+            .iter()
+            .position(|l| l.len() == keys.len() && l.iter().zip(keys).all(|(a, b)| &**a == *b))
+    }
+}
+
+/// A rhai value as a compiled value (`None`: a type compiled code does not
+/// know, such as a function pointer; the caller then uses the interpreter).
+pub(crate) fn from_dynamic(v: &Dynamic, known: &KnownKeys) -> Option<Value> {
+    if v.is_unit() {
+        return Some(Value::Unit);
+    }
+    if let Ok(b) = v.as_bool() {
+        return Some(Value::Bool(b));
+    }
+    if let Ok(i) = v.as_int() {
+        return Some(Value::Int(i));
+    }
+    if let Ok(d) = v.as_decimal() {
+        return Some(Value::Dec(d));
+    }
+    if let Some(s) = v.read_lock::<rhai::ImmutableString>() {
+        return Some(Value::text(s.as_str()));
+    }
+    if let Some(d) = v.read_lock::<NaiveDate>() {
+        return Some(Value::Date(*d));
+    }
+    if let Some(a) = v.read_lock::<rhai::Array>() {
+        return a
+            .iter()
+            .map(|x| from_dynamic(x, known))
+            .collect::<Option<Vec<_>>>()
+            .map(|a| Value::Array(Arc::new(a)));
+    }
+    if let Some(m) = v.read_lock::<rhai::Map>() {
+        return map_from(&m, known).map(|m| Value::Map(Arc::new(m)));
+    }
+    if let Some(f) = v.read_lock::<FrozenMap>() {
+        let keys: Vec<&str> = f.0.keys().map(|k| k.as_str()).collect();
+        let (tag, list) = match known.tag_of(&keys) {
+            Some(t) => (t, known.lists[t].clone()),
+            None => (
+                usize::MAX,
+                keys.iter().map(|k| Arc::<str>::from(*k)).collect(),
+            ),
+        };
+        let vals =
+            f.0.values()
+                .map(|x| from_dynamic(x, known))
+                .collect::<Option<Vec<_>>>()?;
+        return Some(Value::Frozen(Arc::new(Frozen {
+            tag,
+            keys: list,
+            vals,
+        })));
+    }
+    None
+}
+
+fn map_from(m: &rhai::Map, known: &KnownKeys) -> Option<Map> {
+    m.iter()
+        .map(|(k, x)| from_dynamic(x, known).map(|x| (Arc::<str>::from(k.as_str()), x)))
+        .collect()
+}
+
+/// [`to_dynamic`], or `None` when `v` holds a closure (a function pointer
+/// is left to the interpreter to make).
+pub(crate) fn to_dynamic_checked(v: &Value) -> Option<Dynamic> {
+    fn has_fn(v: &Value) -> bool {
+        match v {
+            Value::Fn(_) => true,
+            Value::Array(a) => a.iter().any(has_fn),
+            Value::Map(m) => m.values().any(has_fn),
+            _ => false,
+        }
+    }
+    (!has_fn(v)).then(|| to_dynamic(v))
+}
+
+/// A compiled value as the rhai value the interpreter would have produced,
+/// so that one set of result checks (`eval::shape`) reads both engines' results.
+pub(crate) fn to_dynamic(v: &Value) -> Dynamic {
+    match v {
+        Value::Unit => Dynamic::UNIT,
+        Value::Bool(b) => Dynamic::from_bool(*b),
+        Value::Int(i) => Dynamic::from_int(*i),
+        Value::Dec(d) => Dynamic::from_decimal(*d),
+        Value::Date(d) => Dynamic::from(*d),
+        Value::Text(s) => Dynamic::from(rhai::ImmutableString::from(&**s)),
+        Value::Array(a) => Dynamic::from_array(a.iter().map(to_dynamic).collect()),
+        Value::Map(m) => Dynamic::from_map(map_to(m)),
+        Value::Frozen(f) => {
+            let map: rhai::Map = f
+                .keys
+                .iter()
+                .zip(&f.vals)
+                .map(|(k, x)| ((&**k).into(), to_dynamic(x)))
+                .collect();
+            Dynamic::from(FrozenMap(Arc::new(map)))
+        }
+        Value::Fn(c) => rhai::FnPtr::new(c.name.as_str())
+            .map(Dynamic::from)
+            .unwrap_or(Dynamic::UNIT),
+    }
+}
+
+fn map_to(m: &Map) -> rhai::Map {
+    m.iter()
+        .map(|(k, x)| ((&**k).into(), to_dynamic(x)))
+        .collect()
+}
+
+/// How a value reads in a string (`${x}`, `throw x`, `join`), as rhai's
+/// `to_string` writes it: strings bare, `()` empty, numbers and dates plainly;
+/// arrays and maps as rhai prints them.
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Unit => Ok(()),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Dec(d) => write!(f, "{d}"),
+            Value::Date(d) => write!(f, "{d}"),
+            Value::Text(s) => f.write_str(s),
+            other => write!(f, "{}", to_dynamic(other)),
+        }
+    }
+}
+
+/// Total size of a value as rhai's size limits count it: (array items,
+/// map entries, string bytes), nested values included.
+pub(crate) fn sizes(v: &Value) -> (usize, usize, usize) {
+    match v {
+        Value::Text(s) => (0, 0, s.len()),
+        Value::Array(a) => a.iter().fold((a.len(), 0, 0), |(x, y, z), v| {
+            let (a, b, c) = sizes(v);
+            (x + a, y + b, z + c)
+        }),
+        Value::Map(m) => m.values().fold((0, m.len(), 0), |(x, y, z), v| {
+            let (a, b, c) = sizes(v);
+            (x + a, y + b, z + c)
+        }),
+        _ => (0, 0, 0),
+    }
+}
