@@ -635,8 +635,8 @@ fn random_expressions_agree() {
     let (mut compared, mut refused, mut interpreted, mut diverged) = (0, 0, 0, Vec::new());
     for _batch in 0..12 {
         let exprs: Vec<String> = (0..40).map(|_| expr(&mut r, 3)).collect();
-        for i in 0..exprs.len() {
-            let body = format!("fn customer(c, as_of, p) {{\n    {}\n}}\n", exprs[i]);
+        for e in &exprs {
+            let body = format!("fn customer(c, as_of, p) {{\n    {}\n}}\n", e);
             let policy = match kam_tests::edited_policy(&[("customer.rhai", &body)]) {
                 Ok(p) => p,
                 Err(_) => {
@@ -651,7 +651,7 @@ fn random_expressions_agree() {
                 assert!(
                     why.construct.contains("character"),
                     "{}: not compiled: {why}",
-                    exprs[i]
+                    e
                 );
                 interpreted += 1;
             }
@@ -663,10 +663,7 @@ fn random_expressions_agree() {
                 );
                 compared += 1;
                 if x != y {
-                    diverged.push(format!(
-                        "{}\n  interpreted {x}\n  compiled    {y}",
-                        exprs[i]
-                    ));
+                    diverged.push(format!("{}\n  interpreted {x}\n  compiled    {y}", e));
                 }
             }
         }
@@ -677,6 +674,6 @@ fn random_expressions_agree() {
         diverged.is_empty(),
         "{} diverge:\n{}",
         diverged.len(),
-        diverged.iter().cloned().collect::<Vec<_>>().join("\n")
+        diverged.join("\n")
     );
 }
