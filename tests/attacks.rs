@@ -22,13 +22,7 @@ fn header(text: &str, key: &str) -> Option<String> {
 }
 
 fn corpus() -> Vec<Attack> {
-    let dir = kam_tests::root().join("tests/attacks");
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "rhai"))
-        .collect();
-    paths.sort();
+    let paths = kam_tests::attack_files();
     paths
         .into_iter()
         .map(|p| {

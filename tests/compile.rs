@@ -216,13 +216,7 @@ fn key(r: &Result<kam::CustomerResult, Error>, exact_line: bool) -> String {
 
 #[test]
 fn attacks_are_contained_the_same_way() {
-    let dir = kam_tests::root().join("tests/attacks");
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "rhai"))
-        .collect();
-    paths.sort();
+    let paths = kam_tests::attack_files();
     let record = json!({"id": "C-1", "annual_revenue": 1_200_000});
     let (mut compiled, mut interpreted_only, mut limits) = (0, Vec::new(), Vec::new());
     for p in paths {

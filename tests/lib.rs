@@ -12,6 +12,18 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// The `.rhai` files of `tests/attacks/`, in name order.
+pub fn attack_files() -> Vec<PathBuf> {
+    let dir = root().join("tests/attacks");
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "rhai"))
+        .collect();
+    paths.sort();
+    paths
+}
+
 /// The bundled default policy, compiled.
 ///
 /// `KAM_ENGINE=compiled` runs the suites through the compiler (issue 13).

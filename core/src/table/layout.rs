@@ -89,6 +89,8 @@ enum Spec {
     },
     Pivot {
         pivot: &'static Pivot,
+        /// `pivot.list` split once, not per row.
+        list: Vec<&'static str>,
         ty: Ty,
         names: Vec<String>,
     },
@@ -116,6 +118,7 @@ impl Layout {
                 at,
                 Spec::Pivot {
                     pivot,
+                    list,
                     ty,
                     names: Vec::new(),
                 },
@@ -144,9 +147,10 @@ impl Layout {
                         }
                     }
                 }
-                Spec::Pivot { pivot, names, .. } => {
-                    let list: Vec<&str> = pivot.list.split('.').collect();
-                    let items = walk(result, &list).and_then(Value::as_array);
+                Spec::Pivot {
+                    pivot, list, names, ..
+                } => {
+                    let items = walk(result, list).and_then(Value::as_array);
                     for item in items.into_iter().flatten() {
                         if let Some(k) = item.get(pivot.key).and_then(Value::as_str) {
                             if !names.iter().any(|n| n == k) {
@@ -177,9 +181,14 @@ impl Layout {
                         ty,
                     )
                 })),
-                Spec::Pivot { pivot, ty, names } => out.extend(names.iter().map(|n| {
+                Spec::Pivot {
+                    pivot,
+                    list,
+                    ty,
+                    names,
+                } => out.extend(names.iter().map(|n| {
                     let at = At::Item {
-                        list: pivot.list.split('.').collect(),
+                        list: list.clone(),
                         key: pivot.key,
                         name: n.clone(),
                         value: pivot.value,
