@@ -1,33 +1,15 @@
 //! Embeds the default policy (`../rules/**/*.rhai`) so that `defaultPolicySources()`
-//! needs no server and no file system. Generated rather than listed by hand, so a
-//! file added to `rules/` is embedded without touching the binding.
+//! needs no server and no file system (`tests/build/embed_policy.rs`: generated
+//! rather than listed by hand, so a file added to `rules/` is embedded).
 //!
 //! Also lists the shared vectors (`../tests/vectors/*.json`) for the wasm tests,
 //! which have no file system either; only the tests include that list.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        let rel = path.strip_prefix(root).unwrap_or(&path);
-        if path.is_dir() {
-            // A policy's own test cases are not part of it (rules/CONTRACT.md).
-            if rel != Path::new("tests") {
-                collect(root, &path, out)?;
-            }
-        } else if path.extension().is_some_and(|e| e == "rhai") {
-            let name = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            out.push((name, path));
-        }
-    }
-    Ok(())
-}
+#[path = "../tests/build/embed_policy.rs"]
+mod embed_policy;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // WebAssembly keeps Rust's stack in linear memory, 1 MiB by default. The
@@ -42,22 +24,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?);
-    let rules = manifest.join("..").join("rules").canonicalize()?;
-    println!("cargo:rerun-if-changed={}", rules.display());
-
-    let mut files = Vec::new();
-    collect(&rules, &rules, &mut files)?;
-    files.sort();
-
-    let mut code =
-        String::from("/// The bundled policy's files: name relative to `rules/`, text.\n");
-    code.push_str("pub(crate) const DEFAULT_POLICY: &[(&str, &str)] = &[\n");
-    for (name, path) in &files {
-        writeln!(code, "    ({name:?}, include_str!({:?})),", path.display())?;
-    }
-    code.push_str("];\n");
+    embed_policy::write(
+        &manifest.join("..").join("rules"),
+        "default_policy.rs",
+        "pub(crate)",
+    )?;
     let out = PathBuf::from(std::env::var("OUT_DIR")?);
-    std::fs::write(out.join("default_policy.rs"), code)?;
 
     let vectors = manifest
         .join("..")
