@@ -24,12 +24,11 @@ pub fn attack_files() -> Vec<PathBuf> {
     paths
 }
 
-/// The bundled default policy, compiled.
-///
-/// `KAM_ENGINE=compiled` runs the suites through the compiler (issue 13).
+/// The bundled default policy, loaded with the process's engine (the
+/// compiler; `KAM_ENGINE=interpreted` runs the suites through the interpreter).
 pub fn default_policy() -> kam::Policy {
     match kam::Policy::from_dir(root().join("rules")) {
-        Ok(p) => engine(p),
+        Ok(p) => p,
         Err(e) => panic!("the bundled policy must load:\n{e}"),
     }
 }
@@ -40,16 +39,7 @@ pub fn edited_policy(edits: &[(&str, &str)]) -> Result<kam::Policy, kam::PolicyE
     for (name, text) in edits {
         files.insert(name.to_string(), text.to_string());
     }
-    kam::Policy::from_sources(files).map(engine)
-}
-
-/// `policy` with the engine `KAM_ENGINE` names (`compiled`; anything else,
-/// or unset: the interpreter, the default).
-pub fn engine(policy: kam::Policy) -> kam::Policy {
-    match std::env::var("KAM_ENGINE").as_deref() {
-        Ok("compiled") => policy.with_engine(kam::Engine::Compiled),
-        _ => policy,
-    }
+    kam::Policy::from_sources(files)
 }
 
 /// The bundled sample customers (`data/customers.jsonl`) as JSON. A missing or

@@ -60,7 +60,7 @@ fn infinite_loop_is_stopped_as_a_limit_and_the_policy_keeps_working() {
     };
     assert!(matches!(err.kind, RuleErrorKind::Limit(_)), "{err}");
     // Rhai gives operation limits no position: the error points at the looping
-    // function. Compiled code (KAM_ENGINE=compiled) names the loop's line.
+    // function. Compiled code (the default engine) names the loop's line.
     let line = match policy.engine_in_use() {
         kam::Engine::Compiled => Some(3),
         _ => Some(1),

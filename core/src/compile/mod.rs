@@ -1,6 +1,7 @@
 //! The policy compiler: the same rhai rules, lowered to native code paths.
 //!
-//! [`Policy::with_engine`]`(`[`Engine::Compiled`]`)` lowers every function
+//! Every policy is compiled when it loads ([`Engine::process_default`];
+//! [`Policy::with_engine`] chooses): the compiler lowers every function
 //! kam can reach from its entry points (`customer`, `staff` and the period
 //! functions) from rhai's AST (rhai 1.27, `internals`) into a **tree of
 //! closures** over a typed [`value::Value`] (unit, bool, int, decimal, date,
@@ -67,15 +68,56 @@ use crate::model::{CustomerRecord, Declared, StaffRecord};
 use crate::Policy;
 
 /// Which engine evaluates a policy's rules.
+///
+/// A policy loads compiled unless the process says otherwise: the
+/// environment variable `KAM_ENGINE=interpreted` makes the interpreter the
+/// default of every policy loaded in the process (the CLI, Python, Rust; the
+/// browser has no environment and takes an option instead), which is how the
+/// test suites prove both engines give the same answers without changing
+/// code. An explicit [`Policy::with_engine`] always wins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum Engine {
     /// rhai's interpreter: the reference semantics.
-    #[default]
     Interpreted,
     /// The policy compiled to native code paths (falls back to the
-    /// interpreter for a policy it does not cover).
+    /// interpreter for a policy it does not cover). The default.
+    #[default]
     Compiled,
+}
+
+impl Engine {
+    /// The engine's name as front ends spell it: `compiled`, `interpreted`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Interpreted => "interpreted",
+            Engine::Compiled => "compiled",
+        }
+    }
+
+    /// The engine called `name` (`compiled` or `interpreted`).
+    ///
+    /// ```
+    /// assert_eq!(kam::Engine::from_name("interpreted"), Some(kam::Engine::Interpreted));
+    /// assert_eq!(kam::Engine::from_name("fast"), None);
+    /// ```
+    pub fn from_name(name: &str) -> Option<Engine> {
+        [Engine::Interpreted, Engine::Compiled]
+            .into_iter()
+            .find(|e| e.name() == name)
+    }
+
+    /// The engine a policy loads with: `KAM_ENGINE` when it names one,
+    /// otherwise [`Engine::Compiled`]. Read once per process.
+    pub fn process_default() -> Engine {
+        static DEFAULT: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
+        *DEFAULT.get_or_init(|| {
+            std::env::var("KAM_ENGINE")
+                .ok()
+                .and_then(|v| Engine::from_name(v.trim()))
+                .unwrap_or_default()
+        })
+    }
 }
 
 /// Functions kam calls, with the arity it calls them with.
@@ -134,14 +176,15 @@ pub(crate) fn compile(policy: &Policy) -> Compiled {
 
 impl Policy {
     /// This policy evaluated by `engine`. [`Engine::Compiled`] compiles the
-    /// rules once (cheap to clone afterwards); when the policy uses a
+    /// rules once (cheap to clone afterwards; loading already did, unless
+    /// `KAM_ENGINE=interpreted`); when the policy uses a
     /// construct the compiler does not cover, it keeps the interpreter and
     /// [`Policy::compile_fallback`] says why. Results are the same either way.
     ///
     /// ```
     /// use kam::{Engine, Policy};
-    /// let policy = Policy::from_dir("../rules")?.with_engine(Engine::Compiled);
-    /// assert_eq!(policy.engine_in_use(), Engine::Compiled);
+    /// let policy = Policy::from_dir("../rules")?.with_engine(Engine::Interpreted);
+    /// assert_eq!(policy.engine_in_use(), Engine::Interpreted);
     /// let record = serde_json::json!({"id": "C-1", "annual_revenue": 1_200_000});
     /// let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
     /// assert_eq!(policy.evaluate_customer_json(&record, as_of)?.tier.as_deref(), Some("B"));
@@ -178,7 +221,9 @@ mod tests {
     use super::*;
 
     fn both() -> (Policy, Policy) {
-        let p = Policy::from_dir("../rules").unwrap();
+        let p = Policy::from_dir("../rules")
+            .unwrap()
+            .with_engine(Engine::Interpreted);
         let c = p.with_engine(Engine::Compiled);
         assert_eq!(c.compile_fallback(), None);
         assert_eq!(c.engine_in_use(), Engine::Compiled);

@@ -65,7 +65,8 @@ pub struct Policy {
     reasons: Reasons,
     /// Index of the language messages are rendered in.
     lang: usize,
-    /// The compiled rules, when [`Policy::with_engine`] asked for them.
+    /// The compiled rules (or why the policy could not be compiled); `None`
+    /// runs the interpreter. Set at load and by [`Policy::with_engine`].
     compiled: Option<Arc<Compiled>>,
 }
 
@@ -162,7 +163,10 @@ impl Policy {
             compiled: None,
         };
         call::check_parameters(&policy)?;
-        Ok(policy)
+        Ok(match crate::compile::Engine::process_default() {
+            crate::compile::Engine::Interpreted => policy,
+            engine => policy.with_engine(engine),
+        })
     }
 
     /// Name, version and digest, as every result carries them.

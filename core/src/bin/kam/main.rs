@@ -22,6 +22,11 @@ struct Cli {
     /// (names left out keep their defaults; see RELIABILITY.md).
     #[arg(long, global = true, value_parser = parse_limits)]
     limits: Option<Limits>,
+    /// Which engine runs the rules: `compiled` (the default; `KAM_ENGINE`
+    /// changes it) or `interpreted` (rhai's interpreter, the reference: for
+    /// debugging and to compare). Both give the same answers.
+    #[arg(long, global = true, value_enum)]
+    engine: Option<EngineArg>,
     #[command(subcommand)]
     command: Command,
 }
@@ -121,6 +126,21 @@ impl Explain {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum EngineArg {
+    /// The policy compiled to native code (falls back to the interpreter
+    /// for a construct the compiler does not cover; `kam check` says which).
+    Compiled,
+    /// rhai's interpreter.
+    Interpreted,
+}
+
+/// How every command loads its policy: the sandbox limits and the engine.
+struct Loading {
+    limits: Limits,
+    engine: Option<kam::Engine>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum Aggregate {
     /// Calendar quarters (`2026-Q3`).
     Quarter,
@@ -141,8 +161,13 @@ const USAGE_OR_POLICY: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let limits = cli.limits.unwrap_or_default();
-    let limits = &limits;
+    let loading = Loading {
+        limits: cli.limits.unwrap_or_default(),
+        engine: cli.engine.map(|e| match e {
+            EngineArg::Compiled => kam::Engine::Compiled,
+            EngineArg::Interpreted => kam::Engine::Interpreted,
+        }),
+    };
     let code = match cli.command {
         Command::Customers {
             policy,
@@ -154,7 +179,7 @@ fn main() -> ExitCode {
             let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
             run_lines(
                 &policy,
-                limits,
+                &loading,
                 &explain,
                 format,
                 &file,
@@ -171,7 +196,7 @@ fn main() -> ExitCode {
             file,
         } => run_lines(
             &policy,
-            limits,
+            &loading,
             &explain,
             format,
             &file,
@@ -190,16 +215,21 @@ fn main() -> ExitCode {
                 Aggregate::Quarter => kam::Span::Quarter,
                 Aggregate::Year => kam::Span::Year,
             };
-            staff_periods(&policy, limits, &explain, span, format, &file)
+            staff_periods(&policy, &loading, &explain, span, format, &file)
         }
-        Command::Check { policy } => check(&policy, limits),
-        Command::Test { policy, cases } => test(&policy, limits, cases),
+        Command::Check { policy } => check(&policy, &loading),
+        Command::Test { policy, cases } => test(&policy, &loading, cases),
     };
     ExitCode::from(code)
 }
 
-fn load(dir: &Path, limits: &Limits) -> Result<Policy, u8> {
-    Policy::from_dir_with_limits(dir, limits.clone()).map_err(|errors| {
+fn load(dir: &Path, loading: &Loading) -> Result<Policy, u8> {
+    let loaded = Policy::from_dir_with_limits(dir, loading.limits.clone());
+    let loaded = match loading.engine {
+        Some(engine) => loaded.map(|p| p.with_engine(engine)),
+        None => loaded,
+    };
+    loaded.map_err(|errors| {
         for e in &errors.0 {
             eprintln!("error: {e}");
         }
@@ -218,12 +248,12 @@ fn load(dir: &Path, limits: &Limits) -> Result<Policy, u8> {
 /// defects on stderr.
 fn load_requiring(
     dir: &Path,
-    limits: &Limits,
+    loading: &Loading,
     explain: &Explain,
     functions: &[&str],
     format: Format,
 ) -> Result<Policy, u8> {
-    let policy = load(dir, limits)?;
+    let policy = load(dir, loading)?;
     let policy = policy
         .explained(explain.reasons(), explain.lang.as_deref())
         .map_err(|e| {
@@ -268,7 +298,7 @@ type TableOf<R> = (&'static [&'static str], fn(&Policy, &R) -> Vec<String>);
 #[allow(clippy::too_many_arguments)]
 fn run_lines<R: serde::Serialize>(
     dir: &Path,
-    limits: &Limits,
+    loading: &Loading,
     explain: &Explain,
     format: Format,
     file: &str,
@@ -276,7 +306,7 @@ fn run_lines<R: serde::Serialize>(
     entry: &str,
     eval: impl Fn(&Policy, &Value) -> Result<R, Error> + Sync + Send,
 ) -> u8 {
-    let policy = match load_requiring(dir, limits, explain, &[entry], format) {
+    let policy = match load_requiring(dir, loading, explain, &[entry], format) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -377,7 +407,7 @@ fn finish(
 /// order), then one line per person and period.
 fn staff_periods(
     dir: &Path,
-    limits: &Limits,
+    loading: &Loading,
     explain: &Explain,
     span: kam::Span,
     format: Format,
@@ -386,7 +416,7 @@ fn staff_periods(
     let needs: Vec<&str> = std::iter::once("staff")
         .chain(kam::PERIOD_FUNCTIONS.iter().copied())
         .collect();
-    let policy = match load_requiring(dir, limits, explain, &needs, format) {
+    let policy = match load_requiring(dir, loading, explain, &needs, format) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -522,8 +552,8 @@ fn error_line(e: &Error, line: usize) -> Value {
     serde_json::json!({"line": line, "id": e.record_id(), "error": e.to_json()})
 }
 
-fn check(dir: &Path, limits: &Limits) -> u8 {
-    match load(dir, limits) {
+fn check(dir: &Path, loading: &Loading) -> u8 {
+    match load(dir, loading) {
         Ok(policy) => {
             let info = policy.info();
             let mut out = std::io::stdout().lock();
@@ -542,11 +572,18 @@ fn check(dir: &Path, limits: &Limits) -> u8 {
             )
             .and_then(|_| writeln!(out, "{}", info.digest))
             .and_then(|_| {
-                // Issue 13: whether the compiler covers the policy (the
-                // interpreter still evaluates it by default).
+                // Whether the compiler covers the policy, and which engine
+                // the other commands would run it with.
+                let used = policy.engine_in_use().name();
                 match policy.with_engine(kam::Engine::Compiled).compile_fallback() {
-                    None => writeln!(out, "compiler: covers every function kam calls"),
-                    Some(why) => writeln!(out, "compiler: falls back to the interpreter: {why}"),
+                    None => writeln!(
+                        out,
+                        "compiler: covers every function kam calls (engine: {used})"
+                    ),
+                    Some(why) => writeln!(
+                        out,
+                        "compiler: falls back to the interpreter: {why} (engine: {used})"
+                    ),
                 }
             });
             written.map_or_else(write_failed, |_| 0)
@@ -555,8 +592,8 @@ fn check(dir: &Path, limits: &Limits) -> u8 {
     }
 }
 
-fn test(dir: &Path, limits: &Limits, cases_dir: Option<PathBuf>) -> u8 {
-    let policy = match load(dir, limits) {
+fn test(dir: &Path, loading: &Loading, cases_dir: Option<PathBuf>) -> u8 {
+    let policy = match load(dir, loading) {
         Ok(p) => p,
         Err(code) => return code,
     };
