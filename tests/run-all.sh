@@ -28,6 +28,15 @@ step "a new record field reaches every front end (tests/new-field.sh)"
 tests/new-field.sh
 step "WebAssembly package: build, wasm-bindgen-test, Node package, page in Chromium"
 bindings-wasm/test.sh
+# The compiler is the default engine; the interpreter is the reference. The
+# same suites again with KAM_ENGINE=interpreted (every policy a test loads
+# then runs interpreted) prove both engines give the same answers
+# (tests/compile.rs compares them directly, on generated records and policies).
+step "the same suites through the interpreter (KAM_ENGINE=interpreted): Rust, policy cases, Python, WebAssembly"
+KAM_ENGINE=interpreted cargo test --workspace
+KAM_ENGINE=interpreted cargo run --quiet --release --bin kam -- test --policy rules
+KAM_ENGINE=interpreted bindings-python/test.sh
+KAM_ENGINE=interpreted bindings-wasm/test.sh
 step "benchmark peers agree with kam (bench/run.sh --quick --check: agreement only, no timing)"
 bench/run.sh --quick --check
 echo

@@ -47,6 +47,20 @@ fn limits(options: Option<&Bound<'_, PyDict>>) -> PyResult<Limits> {
     Limits::from_json(&json).map_err(|e| PyValueError::new_err(e.to_string()))
 }
 
+/// The engine `engine=` names (`None`: the process default, the compiler
+/// unless `KAM_ENGINE` says otherwise).
+fn engine(name: Option<&str>) -> PyResult<Option<kam::Engine>> {
+    name.map(|n| {
+        kam::Engine::named(n).ok_or_else(|| {
+            PyValueError::new_err(format!(
+                "engine must be one of {}, got {n:?}",
+                kam::Engine::NAMES.join(", ")
+            ))
+        })
+    })
+    .transpose()
+}
+
 fn limits_dict<'py>(py: Python<'py>, l: &Limits) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("max_operations", l.max_operations)?;
@@ -89,9 +103,13 @@ impl Policy {
         files: BTreeMap<String, String>,
         cases: CaseFiles,
         limits: Limits,
+        engine: Option<kam::Engine>,
     ) -> PyResult<Self> {
         let built = detached(py, "loading the policy", || {
-            kam::Policy::from_sources_with_limits(files, limits)
+            kam::Policy::from_sources_with_limits(files, limits).map(|p| match engine {
+                Some(e) => p.with_engine(e),
+                None => p,
+            })
         })?;
         match built {
             Ok(inner) => Ok(Policy { inner, cases }),
@@ -191,31 +209,57 @@ impl Policy {
     /// "max_seconds": 0.5}`; names left out keep kam's defaults. Each must be at
     /// least 1, the depth limits can only be lowered, and `max_seconds=None` turns
     /// the clock off; anything else raises `ValueError` naming the limit.
+    ///
+    /// `engine` chooses what runs the rules: `"compiled"` (the default, unless
+    /// the environment sets `KAM_ENGINE=interpreted`) or `"interpreted"`
+    /// (rhai's interpreter, the reference). Both give the same answers.
     #[staticmethod]
-    #[pyo3(signature = (path, *, limits = None))]
+    #[pyo3(signature = (path, *, limits = None, engine = None))]
     fn from_dir(
         py: Python<'_>,
         path: PathBuf,
         limits: Option<&Bound<'_, PyDict>>,
+        engine: Option<&str>,
     ) -> PyResult<Self> {
         let limits = self::limits(limits)?;
+        let engine = self::engine(engine)?;
         let files = kam::Policy::read_sources(&path).map_err(|e| errors::policy_error(py, &e))?;
         let cases = read_cases(&path)?;
-        Self::build(py, files, cases, limits)
+        Self::build(py, files, cases, limits, engine)
     }
 
     /// Compiles a policy from `{file name: source text}`; `tests/*.json` entries are its test cases.
-    /// `limits` as for `from_dir`.
+    /// `limits` and `engine` as for `from_dir`.
     #[staticmethod]
-    #[pyo3(signature = (sources, *, limits = None))]
+    #[pyo3(signature = (sources, *, limits = None, engine = None))]
     fn from_sources(
         py: Python<'_>,
         sources: BTreeMap<String, String>,
         limits: Option<&Bound<'_, PyDict>>,
+        engine: Option<&str>,
     ) -> PyResult<Self> {
         let limits = self::limits(limits)?;
+        let engine = self::engine(engine)?;
         let (files, cases) = kam::cases::split_sources(sources);
-        Self::build(py, files, cases, limits)
+        Self::build(py, files, cases, limits, engine)
+    }
+
+    /// The engine running the rules: `"compiled"`, or `"interpreted"` when
+    /// asked for or when the policy uses a construct the compiler does not
+    /// cover (see `compile_fallback`).
+    #[getter]
+    fn engine(&self) -> &'static str {
+        self.inner.engine_in_use().name()
+    }
+
+    /// Why the compiler does not cover this policy, with file, line and
+    /// column (`None`: it does; such a policy runs interpreted, same answers).
+    #[getter]
+    fn compile_fallback(&self) -> Option<String> {
+        self.inner
+            .with_engine(kam::Engine::Compiled)
+            .compile_fallback()
+            .map(ToString::to_string)
     }
 
     /// The policy's declared name.
@@ -406,12 +450,13 @@ impl Policy {
         Self::table(py, scored)
     }
 
-    /// Pickles as its sources and limits; unpickling recompiles them (same digest).
+    /// Pickles as its sources, limits and engine; unpickling recompiles them (same digest).
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
         let py = slf.py();
         let this = slf.get();
         let kwargs = PyDict::new(py);
         kwargs.set_item("limits", limits_dict(py, this.inner.limits())?)?;
+        kwargs.set_item("engine", this.engine())?;
         let rebuild = py.import("kam._errors")?.getattr("_rebuild_policy")?;
         PyTuple::new(
             py,

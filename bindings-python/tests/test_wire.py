@@ -43,6 +43,15 @@ def build(name: str) -> kam.Policy:
 POLICIES = {name: build(name) for name in DOC["policies"]}
 
 
+def expected(case: dict) -> Any:
+    """The case's answer for the engine in use: the few answers that differ by
+    design (a limit error's line) carry the interpreter's separately."""
+    policy = POLICIES[case["policy"]]
+    if policy.engine == "interpreted" and "expect_error_interpreted" in case:
+        return case["expect_error_interpreted"]
+    return case["expect_error"]
+
+
 def single(policy: kam.Policy, entry: str, record: Any) -> Any:
     if entry == "customer":
         return policy.evaluate_customer(record, as_of=DOC["as_of"])
@@ -57,7 +66,7 @@ def batch(policy: kam.Policy, entry: str, record: Any) -> Any:
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_the_single_call_raises_the_recorded_wire_form(case: dict) -> None:
-    want = case["expect_error"]
+    want = expected(case)
     with pytest.raises(kam.KamError) as info:
         single(POLICIES[case["policy"]], case["entry"], case["record"])
     err = info.value
@@ -71,7 +80,7 @@ def test_the_single_call_raises_the_recorded_wire_form(case: dict) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_a_batch_reports_the_recorded_wire_form_with_the_id(case: dict) -> None:
-    want = case["expect_error"]
+    want = expected(case)
     policy = POLICIES[case["policy"]]
     if want["kind"] == "policy":
         # Raised once, before any record is read.
@@ -85,7 +94,7 @@ def test_a_batch_reports_the_recorded_wire_form_with_the_id(case: dict) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_the_arrow_error_column_holds_the_wire_form(case: dict) -> None:
-    want = case["expect_error"]
+    want = expected(case)
     policy = POLICIES[case["policy"]]
     if not isinstance(case["record"], dict):
         pytest.skip("not a row of a table")

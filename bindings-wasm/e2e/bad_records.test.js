@@ -9,10 +9,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
-import { createRequire } from "node:module";
+import kam, { fromSources, engine } from "./kam.js";
 
-const require = createRequire(import.meta.url);
-const kam = require("../pkg-node/kam_wasm.js");
 const dir = new URL("../../tests/bad-records/", import.meta.url);
 const AS_OF = "2026-11-01";
 
@@ -41,7 +39,7 @@ function jsValues(bytes) {
 }
 
 test("every line a JS caller could hold gets the Rust CLI's answer", () => {
-  const policy = kam.Policy.fromSources(kam.defaultPolicySources());
+  const policy = fromSources(kam.defaultPolicySources());
   const files = readdirSync(dir).filter((n) => n.endsWith(".jsonl") && !n.endsWith(".expect.jsonl")).sort();
   assert.ok(files.length >= 6, files.join(", "));
   let checked = 0, skipped = 0;
@@ -78,7 +76,7 @@ test("every line a JS caller could hold gets the Rust CLI's answer", () => {
 });
 
 test("values only JS can hold, huge and deep records: record errors, and the batch goes on", () => {
-  const policy = kam.Policy.fromSources(kam.defaultPolicySources());
+  const policy = fromSources(kam.defaultPolicySources());
   let deep = 1;
   for (let i = 0; i < 10_000; i++) deep = { a: deep };
   const cycle = { id: "J-6", annual_revenue: 1 };

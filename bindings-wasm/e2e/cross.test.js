@@ -8,11 +8,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import kam, { fromSources, engine } from "./kam.js";
 import { fileURLToPath } from "node:url";
 
-const require = createRequire(import.meta.url);
-const kam = require("../pkg-node/kam_wasm.js");
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const dir = process.env.KAM_CROSS_DIR ?? `${root}target/cross`;
 
@@ -40,7 +38,7 @@ for (const kind of ["customers", "staff"]) {
     const lines = read(`${kind}.jsonl`);
     const expected = read(`${kind}.expected`);
     const records = lines.map((l) => JSON.parse(l));
-    const policy = kam.Policy.fromSources(kam.defaultPolicySources());
+    const policy = fromSources(kam.defaultPolicySources());
     const results = kind === "customers"
       ? policy.evaluateCustomers(records, "2026-11-01")
       : policy.evaluateStaffBatch(records);

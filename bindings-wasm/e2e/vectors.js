@@ -133,11 +133,15 @@ export function thrownWire(e) {
 
 /**
  * Runs every case of every vector file through `kam` (the module's exports)
- * one by one and in batches. `files` is `[{name, text}]`. Returns
+ * one by one and in batches, with `engine` (default: the module's default,
+ * the compiler). `files` is `[{name, text}]`. Returns
  * `{checked, mismatches}`; a mismatch is a string saying want and got.
  */
-export function checkVectors(kam, files) {
-  const policy = kam.Policy.fromSources(kam.defaultPolicySources());
+export function checkVectors(kam, files, engine) {
+  const loaded = kam.Policy.fromSources(kam.defaultPolicySources());
+  const policy = engine ? loaded.withEngine(engine) : loaded;
+  if (policy !== loaded) loaded.free();
+  if (policy.engine !== (engine ?? "compiled")) throw new Error(`the vectors run ${policy.engine}, not ${engine}`);
   const mismatches = [];
   let checked = 0;
   const show = (v) => JSON.stringify(v, (_k, x) => (x instanceof Num ? x.text : x));

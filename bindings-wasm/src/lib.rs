@@ -45,6 +45,9 @@ const TYPES: &str = r#"
 /** Policy file name (relative to the policy folder, e.g. "customer.rhai") → source text. */
 export type PolicySources = Record<string, string>;
 
+/** What runs a policy's rules (`Policy.withEngine`): both give the same answers. */
+export type Engine = "compiled" | "interpreted";
+
 /** How results explain themselves (`Policy.explained`). */
 export interface ExplainOptions {
   /** `"none"`: no reasons; `"codes"`: rule, code and facts; `"full"` (default): and the message. */
@@ -254,6 +257,47 @@ impl Policy {
     #[wasm_bindgen(getter)]
     pub fn languages(&self) -> Vec<String> {
         self.inner.languages()
+    }
+
+    /// The engine running the rules: `"compiled"` (the default), or
+    /// `"interpreted"` when asked for (`withEngine`) or when the policy uses
+    /// a construct the compiler does not cover (`compileFallback` says which).
+    #[wasm_bindgen(getter, unchecked_return_type = "Engine")]
+    pub fn engine(&self) -> String {
+        self.inner.engine_in_use().name().to_string()
+    }
+
+    /// Why the compiler does not cover this policy, with file, line and
+    /// column; `undefined` when it does. Such a policy runs interpreted.
+    #[wasm_bindgen(getter, js_name = compileFallback)]
+    pub fn compile_fallback(&self) -> Option<String> {
+        self.inner
+            .with_engine(kam::Engine::Compiled)
+            .compile_fallback()
+            .map(ToString::to_string)
+    }
+
+    /// This policy run by `engine`: `"compiled"` or `"interpreted"` (rhai's
+    /// interpreter, the reference: for debugging and to compare). Both give
+    /// the same answers. Throws a `KamError` of kind `"argument"` for
+    /// another name.
+    #[wasm_bindgen(js_name = withEngine)]
+    pub fn with_engine(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Engine")] engine: &str,
+    ) -> Result<Policy, JsValue> {
+        report_panics();
+        let engine = kam::Engine::named(engine).ok_or_else(|| {
+            Failure::argument(format!(
+                "engine must be one of {}, got {engine:?}",
+                kam::Engine::NAMES.join(", ")
+            ))
+            .into_js()
+        })?;
+        Ok(Policy {
+            inner: self.inner.with_engine(engine),
+            cases: self.cases.clone(),
+        })
     }
 
     /// This policy explaining its results as `options` asks:

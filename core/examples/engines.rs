@@ -56,6 +56,8 @@ fn main() {
         eprintln!("the bundled policy does not load");
         return;
     };
+    // Loading compiles by default; the interpreter is the baseline here.
+    let policy = policy.with_engine(Engine::Interpreted);
     let start = Instant::now();
     let rounds = 50;
     for _ in 0..rounds {

@@ -155,7 +155,7 @@ class RuleError(KamError):
 
 
 def _rebuild_policy(sources: Dict[str, str], options: Dict[str, Any]) -> Any:
-    """Unpickles a ``kam.Policy``: recompiles its sources with its limits."""
+    """Unpickles a ``kam.Policy``: recompiles its sources with its limits and engine."""
     from kam._kam import Policy
 
-    return Policy.from_sources(sources, limits=options.get("limits"))
+    return Policy.from_sources(sources, limits=options.get("limits"), engine=options.get("engine"))

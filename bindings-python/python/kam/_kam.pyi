@@ -15,6 +15,7 @@ DECIMAL_SCALE: int
 DateLike = Union[datetime.date, str]
 ExtraColumns = Literal["error", "ignore", "attributes"]
 ReasonsMode = Literal["none", "codes", "full"]
+EngineName = Literal["compiled", "interpreted"]
 
 class Limits(TypedDict, total=False):
     max_operations: int
@@ -45,9 +46,17 @@ class Policy:
     """A compiled key-account policy; immutable, thread-safe, picklable."""
 
     @staticmethod
-    def from_dir(path: Union[str, "PathLike[str]"], *, limits: Optional[Limits] = None) -> "Policy": ...
+    def from_dir(
+        path: Union[str, "PathLike[str]"], *, limits: Optional[Limits] = None, engine: Optional[EngineName] = None
+    ) -> "Policy": ...
     @staticmethod
-    def from_sources(sources: Mapping[str, str], *, limits: Optional[Limits] = None) -> "Policy": ...
+    def from_sources(
+        sources: Mapping[str, str], *, limits: Optional[Limits] = None, engine: Optional[EngineName] = None
+    ) -> "Policy": ...
+    @property
+    def engine(self) -> EngineName: ...
+    @property
+    def compile_fallback(self) -> Optional[str]: ...
     @property
     def name(self) -> str: ...
     @property
