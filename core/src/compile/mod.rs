@@ -95,14 +95,17 @@ impl Engine {
         }
     }
 
-    /// The engine called `name` (`compiled` or `interpreted`).
+    /// Every engine's name, the default first.
+    pub const NAMES: &'static [&'static str] = &["compiled", "interpreted"];
+
+    /// The engine called `name` (one of [`Engine::NAMES`]).
     ///
     /// ```
-    /// assert_eq!(kam::Engine::from_name("interpreted"), Some(kam::Engine::Interpreted));
-    /// assert_eq!(kam::Engine::from_name("fast"), None);
+    /// assert_eq!(kam::Engine::named("interpreted"), Some(kam::Engine::Interpreted));
+    /// assert_eq!(kam::Engine::named("fast"), None);
     /// ```
-    pub fn from_name(name: &str) -> Option<Engine> {
-        [Engine::Interpreted, Engine::Compiled]
+    pub fn named(name: &str) -> Option<Engine> {
+        [Engine::Compiled, Engine::Interpreted]
             .into_iter()
             .find(|e| e.name() == name)
     }
@@ -114,7 +117,7 @@ impl Engine {
         *DEFAULT.get_or_init(|| {
             std::env::var("KAM_ENGINE")
                 .ok()
-                .and_then(|v| Engine::from_name(v.trim()))
+                .and_then(|v| Engine::named(v.trim()))
                 .unwrap_or_default()
         })
     }
