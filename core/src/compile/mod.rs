@@ -204,6 +204,11 @@ impl Policy {
         self.with_compiled(compiled)
     }
 
+    /// This policy run by the interpreter, the reference semantics.
+    pub(crate) fn reference(&self) -> Policy {
+        self.with_engine(Engine::Interpreted)
+    }
+
     /// The engine that evaluates this policy's rules.
     pub fn engine_in_use(&self) -> Engine {
         match self.compiled().map(|c| c.is_ok()) {

@@ -225,8 +225,9 @@ impl Ctx<'_> {
 }
 
 /// Calls entry or helper `name` of the compiled policy with the arguments kam
-/// passes the interpreter. `None`: the program cannot take these arguments
-/// (a value type it does not know); the caller uses the interpreter.
+/// passes the interpreter, giving the interpreter's value. `None`: the program
+/// cannot take these arguments or give this answer (a value type it does not
+/// know); the caller uses the interpreter.
 pub(crate) fn call(
     policy: &Policy,
     prog: &Program,
@@ -234,6 +235,21 @@ pub(crate) fn call(
     record_id: &str,
     args: &[Dynamic],
 ) -> Option<Result<Dynamic, Box<RuleError>>> {
+    Some(match call_value(policy, prog, name, record_id, args)? {
+        Ok(v) => Ok(value::to_dynamic_checked(&v)?),
+        Err(e) => Err(e),
+    })
+}
+
+/// [`call`], giving compiled code's own value: what the result checks read
+/// directly (`eval::shape`), with no conversion to rhai's values.
+pub(crate) fn call_value(
+    policy: &Policy,
+    prog: &Program,
+    name: &str,
+    record_id: &str,
+    args: &[Dynamic],
+) -> Option<Result<Value, Box<RuleError>>> {
     let func = *prog.entries.get(name)?;
     let params_ptr = policy
         .params()
@@ -260,8 +276,8 @@ pub(crate) fn call(
         ctx.call(func, values, None, Pos::default())
     });
     Some(match r {
-        Ok((v, _)) | Err(Flow::Return(v)) => Ok(value::to_dynamic_checked(&v)?),
-        Err(Flow::Break | Flow::Continue) => Ok(Dynamic::UNIT),
+        Ok((v, _)) | Err(Flow::Return(v)) => Ok(v),
+        Err(Flow::Break | Flow::Continue) => Ok(Value::Unit),
         Err(Flow::Fail(e))
             if matches!(&e.kind, FailKind::Interpret)
                 || matches!(&e.kind, FailKind::Throw(v) if value::to_dynamic_checked(v).is_none()) =>

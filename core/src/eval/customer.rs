@@ -5,12 +5,14 @@ use rhai::Dynamic;
 use serde_json::Value;
 
 use super::record;
-use super::shape::{self, ShapeError, Shaped};
+use super::shape::{self, RuleValue, ShapeError, Shaped};
+use super::Answer;
 use crate::error::{RecordError, RecordErrorKind};
 use crate::model::{CustomerRecord, CustomerResult, Declared};
 use crate::{batch, Error, Policy};
 
 const ENTRY: &str = "customer";
+const SIGNATURE: &str = "customer(c, as_of, p)";
 
 impl Policy {
     /// Evaluates one customer on `as_of`.
@@ -23,8 +25,16 @@ impl Policy {
         self.require(&[ENTRY])?;
         let c = to_dynamic(self, record)?;
         let args = (c, rhai::Dynamic::from(as_of), self.params().clone());
-        let value = super::call_entry(self, ENTRY, "customer(c, as_of, p)", &record.id, args)?;
-        from_dynamic(self, record, value)
+        let checked = match super::call_entry_answer(self, ENTRY, SIGNATURE, &record.id, args)? {
+            Answer::Interpreted(value) => read_result(self, record, value),
+            Answer::Compiled(value) => match read_result(self, record, value) {
+                Ok(result) => Ok(result),
+                // A result that breaks the contract is a policy bug: the
+                // interpreter, the reference, words its error.
+                Err(_) => return self.reference().evaluate_customer(record, as_of),
+            },
+        };
+        checked.map_err(|e| super::shape_error(self, ENTRY, &record.id, e))
     }
 
     /// Reads a JSON record (filling defaults, checking every field) and evaluates it.
@@ -82,16 +92,11 @@ fn to_dynamic(policy: &Policy, r: &CustomerRecord) -> Result<Dynamic, RecordErro
     record::frozen(r, &r.id)
 }
 
-/// Checks the returned map against the contract and builds the typed result.
-fn from_dynamic(
+fn read_result<V: RuleValue>(
     policy: &Policy,
     r: &CustomerRecord,
-    value: Dynamic,
-) -> Result<CustomerResult, Error> {
-    read_result(policy, r, value).map_err(|e| super::shape_error(policy, ENTRY, &r.id, e))
-}
-
-fn read_result(policy: &Policy, r: &CustomerRecord, value: Dynamic) -> Shaped<CustomerResult> {
+    value: V,
+) -> Shaped<CustomerResult> {
     let mut fields = shape::returned(CustomerResult::shape(), value, "")?;
     fields.insert("id".into(), Value::String(r.id.clone()));
     fields.insert(

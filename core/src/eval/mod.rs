@@ -11,7 +11,7 @@ use crate::{Error, Policy};
 
 // Calling a script function is the policy layer's job (`policy/call.rs`); the
 // entry-point modules here reach it as `super::call_entry`.
-pub(crate) use crate::policy::call_entry;
+pub(crate) use crate::policy::{call_entry, call_entry_answer, Answer};
 
 /// A result that does not fit the contract, reported at the returning
 /// function's `fn` line.

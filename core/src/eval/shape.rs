@@ -2,19 +2,212 @@
 //!
 //! A script can return anything; this turns a missing key, an unknown key or a
 //! wrong type into a [`ShapeError`] naming the result field, never a panic or a
-//! silently wrong result.
+//! silently wrong result. The one walk reads either engine's values through
+//! [`RuleValue`]: rhai's `Dynamic` (the interpreter) and the compiler's
+//! typed value, so no shape rule is written twice.
 
 use std::collections::BTreeMap;
 use std::fmt::Display;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
-use rhai::{Array, Dynamic, Map};
+use rhai::{Dynamic, Map};
 use rust_decimal::Decimal;
 
 use serde_json::{Map as JsonMap, Value};
 
+use crate::compile::value::{self as compiled, Value as Compiled};
 use crate::model::fields::join;
 use crate::model::{Shape, Ty};
+
+/// A value a rule returned, as the result checks read it. Taking a value
+/// apart (`into_*`) consumes it, so nothing is copied that is not kept.
+pub(crate) trait RuleValue: Sized {
+    /// The map type of this engine's values.
+    type Map: RuleMap<Self>;
+    fn unit() -> Self;
+    /// The value itself, not a shared reference to it (rhai's closures
+    /// capture by sharing); compiled values are never shared.
+    fn settled(self) -> Self {
+        self
+    }
+    fn is_unit(&self) -> bool;
+    fn to_bool(&self) -> Option<bool>;
+    fn to_int(&self) -> Option<i64>;
+    fn to_decimal(&self) -> Option<Decimal>;
+    fn to_date(&self) -> Option<NaiveDate>;
+    fn is_string(&self) -> bool;
+    fn into_string(self) -> Option<String>;
+    fn is_array(&self) -> bool;
+    fn into_array(self) -> Option<Vec<Self>>;
+    fn is_map(&self) -> bool;
+    fn into_map(self) -> Option<Self::Map>;
+    /// The value's type and text as a policy author reads them (for errors).
+    fn found(&self) -> String;
+}
+
+/// The map of a [`RuleValue`].
+pub(crate) trait RuleMap<V> {
+    fn keys(&self) -> impl Iterator<Item = &str>;
+    fn contains(&self, key: &str) -> bool;
+    fn remove(&mut self, key: &str) -> Option<V>;
+    fn entries(self) -> impl Iterator<Item = (String, V)>;
+}
+
+impl RuleValue for Dynamic {
+    type Map = Map;
+    fn unit() -> Self {
+        Dynamic::UNIT
+    }
+    fn settled(self) -> Self {
+        self.flatten()
+    }
+    fn is_unit(&self) -> bool {
+        Dynamic::is_unit(self)
+    }
+    fn to_bool(&self) -> Option<bool> {
+        self.as_bool().ok()
+    }
+    fn to_int(&self) -> Option<i64> {
+        self.as_int().ok()
+    }
+    fn to_decimal(&self) -> Option<Decimal> {
+        self.as_decimal().ok()
+    }
+    fn to_date(&self) -> Option<NaiveDate> {
+        self.read_lock::<NaiveDate>().map(|d| *d)
+    }
+    fn is_string(&self) -> bool {
+        Dynamic::is_string(self)
+    }
+    fn into_string(self) -> Option<String> {
+        self.try_cast::<rhai::ImmutableString>()
+            .map(|s| s.to_string())
+    }
+    fn is_array(&self) -> bool {
+        Dynamic::is_array(self)
+    }
+    fn into_array(self) -> Option<Vec<Self>> {
+        self.try_cast::<rhai::Array>()
+            .map(|a| a.into_iter().map(Dynamic::flatten).collect())
+    }
+    fn is_map(&self) -> bool {
+        Dynamic::is_map(self)
+    }
+    fn into_map(self) -> Option<Map> {
+        self.try_cast::<Map>()
+    }
+    fn found(&self) -> String {
+        let kind = if self.is::<crate::policy::sandbox::FrozenMap>() {
+            "read-only map (the record or the parameters)"
+        } else if self.is::<NaiveDate>() {
+            "date"
+        } else {
+            self.type_name()
+        };
+        format!("{kind} {self}")
+    }
+}
+
+impl RuleMap<Dynamic> for Map {
+    fn keys(&self) -> impl Iterator<Item = &str> {
+        BTreeMap::keys(self).map(|k| k.as_str())
+    }
+    fn contains(&self, key: &str) -> bool {
+        self.contains_key(key)
+    }
+    fn remove(&mut self, key: &str) -> Option<Dynamic> {
+        BTreeMap::remove(self, key).map(Dynamic::flatten)
+    }
+    fn entries(self) -> impl Iterator<Item = (String, Dynamic)> {
+        self.into_iter().map(|(k, v)| (k.to_string(), v.flatten()))
+    }
+}
+
+/// Takes a shared container out of its `Arc`, copying only when shared.
+fn owned<T: Clone>(a: Arc<T>) -> T {
+    Arc::try_unwrap(a).unwrap_or_else(|a| (*a).clone())
+}
+
+impl RuleValue for Compiled {
+    type Map = compiled::Map;
+    fn unit() -> Self {
+        Compiled::Unit
+    }
+    fn is_unit(&self) -> bool {
+        matches!(self, Compiled::Unit)
+    }
+    fn to_bool(&self) -> Option<bool> {
+        match self {
+            Compiled::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+    fn to_int(&self) -> Option<i64> {
+        match self {
+            Compiled::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+    fn to_decimal(&self) -> Option<Decimal> {
+        match self {
+            Compiled::Dec(d) => Some(*d),
+            _ => None,
+        }
+    }
+    fn to_date(&self) -> Option<NaiveDate> {
+        match self {
+            Compiled::Date(d) => Some(*d),
+            _ => None,
+        }
+    }
+    fn is_string(&self) -> bool {
+        matches!(self, Compiled::Text(_))
+    }
+    fn into_string(self) -> Option<String> {
+        match self {
+            Compiled::Text(s) => Some(s.to_string()),
+            _ => None,
+        }
+    }
+    fn is_array(&self) -> bool {
+        matches!(self, Compiled::Array(_))
+    }
+    fn into_array(self) -> Option<Vec<Self>> {
+        match self {
+            Compiled::Array(a) => Some(owned(a)),
+            _ => None,
+        }
+    }
+    fn is_map(&self) -> bool {
+        matches!(self, Compiled::Map(_))
+    }
+    fn into_map(self) -> Option<compiled::Map> {
+        match self {
+            Compiled::Map(m) => Some(owned(m)),
+            _ => None,
+        }
+    }
+    /// As the interpreter's value would read (errors only).
+    fn found(&self) -> String {
+        compiled::to_dynamic(self).found()
+    }
+}
+
+impl RuleMap<Compiled> for compiled::Map {
+    fn keys(&self) -> impl Iterator<Item = &str> {
+        BTreeMap::keys(self).map(|k| &**k)
+    }
+    fn contains(&self, key: &str) -> bool {
+        self.contains_key(key)
+    }
+    fn remove(&mut self, key: &str) -> Option<Compiled> {
+        BTreeMap::remove(self, key)
+    }
+    fn entries(self) -> impl Iterator<Item = (String, Compiled)> {
+        self.into_iter().map(|(k, v)| (k.to_string(), v))
+    }
+}
 
 /// A result field that does not fit the contract.
 #[derive(Debug)]
@@ -26,8 +219,8 @@ pub(crate) struct ShapeError {
 
 pub(crate) type Shaped<T> = Result<T, ShapeError>;
 
-fn mismatch(field: &dyn Display, expected: &str, v: &Dynamic) -> ShapeError {
-    let mut found = format!("{} {v}", friendly_type(v));
+fn mismatch<V: RuleValue>(field: &dyn Display, expected: &str, v: &V) -> ShapeError {
+    let mut found = v.found();
     if let Some((cut, _)) = found.char_indices().nth(60) {
         found.truncate(cut);
         found.push('…');
@@ -36,17 +229,6 @@ fn mismatch(field: &dyn Display, expected: &str, v: &Dynamic) -> ShapeError {
         field: field.to_string(),
         expected: expected.to_string(),
         found,
-    }
-}
-
-/// A value's type as a policy author knows it (not a Rust path).
-fn friendly_type(v: &Dynamic) -> &'static str {
-    if v.is::<crate::policy::sandbox::FrozenMap>() {
-        "read-only map (the record or the parameters)"
-    } else if v.is::<NaiveDate>() {
-        "date"
-    } else {
-        v.type_name()
     }
 }
 
@@ -98,9 +280,9 @@ impl Display for MapEntry<'_> {
 /// The fields of `shape` that the policy returns, read out of `value` and
 /// checked against their declared types, as the JSON the result deserializes
 /// from. Every type check of a result is this one walk over its shape.
-pub(crate) fn returned(
+pub(crate) fn returned<V: RuleValue>(
     shape: &Shape,
-    value: Dynamic,
+    value: V,
     path: &str,
 ) -> Shaped<JsonMap<String, Value>> {
     let mut m = Returned::open(value, path, &shape.rule_keys)?;
@@ -114,7 +296,7 @@ pub(crate) fn returned(
 }
 
 /// One returned value, checked against `ty`, as JSON.
-fn typed(ty: &Ty, field: &dyn Display, v: Dynamic) -> Shaped<Value> {
+fn typed<V: RuleValue>(ty: &Ty, field: &dyn Display, v: V) -> Shaped<Value> {
     Ok(match ty {
         Ty::Optional(_) | Ty::Json if v.is_unit() => Value::Null,
         Ty::Optional(inner) => typed(inner, field, v)?,
@@ -145,19 +327,19 @@ fn typed(ty: &Ty, field: &dyn Display, v: Dynamic) -> Shaped<Value> {
         }
         Ty::Decimal => decimal_json(as_number(field, &v)?),
         Ty::Int => Value::from(
-            v.as_int()
-                .map_err(|_| mismatch(field, "a whole number", &v))?,
+            v.to_int()
+                .ok_or_else(|| mismatch(field, "a whole number", &v))?,
         ),
         Ty::Bool => Value::Bool(
-            v.as_bool()
-                .map_err(|_| mismatch(field, "true or false", &v))?,
+            v.to_bool()
+                .ok_or_else(|| mismatch(field, "true or false", &v))?,
         ),
         Ty::Date => Value::String(as_date(field, v)?.format("%Y-%m-%d").to_string()),
         Ty::List(item) => Value::Array(
             as_array(field, v)?
                 .into_iter()
                 .enumerate()
-                .map(|(i, x)| typed(item, &ListItem(field, i), x.flatten()))
+                .map(|(i, x)| typed(&**item, &ListItem(field, i), x))
                 .collect::<Shaped<_>>()?,
         ),
         Ty::Record(shape) => Value::Object(returned(shape, v, &field.to_string())?),
@@ -169,15 +351,10 @@ fn typed(ty: &Ty, field: &dyn Display, v: Dynamic) -> Shaped<Value> {
                 };
                 return Err(mismatch(field, expected, &v));
             }
-            let map = v.try_cast::<Map>().ok_or_else(|| lost(field))?;
+            let map = v.into_map().ok_or_else(|| lost(field))?;
             Value::Object(
-                map.into_iter()
-                    .map(|(k, x)| {
-                        Ok((
-                            k.to_string(),
-                            typed(item, &MapEntry(field, &k), x.flatten())?,
-                        ))
-                    })
+                map.entries()
+                    .map(|(k, x)| Ok((k.clone(), typed(&**item, &MapEntry(field, &k), x)?)))
                     .collect::<Shaped<_>>()?,
             )
         }
@@ -187,25 +364,25 @@ fn typed(ty: &Ty, field: &dyn Display, v: Dynamic) -> Shaped<Value> {
 }
 
 /// A fact of a reason: `()`, bool, int, decimal, date, text or an array of them.
-fn fact(field: &dyn Display, v: Dynamic) -> Shaped<Value> {
+fn fact<V: RuleValue>(field: &dyn Display, v: V) -> Shaped<Value> {
     Ok(if v.is_unit() {
         Value::Null
-    } else if let Ok(b) = v.as_bool() {
+    } else if let Some(b) = v.to_bool() {
         Value::Bool(b)
-    } else if let Ok(i) = v.as_int() {
+    } else if let Some(i) = v.to_int() {
         Value::from(i)
-    } else if let Ok(d) = v.as_decimal() {
+    } else if let Some(d) = v.to_decimal() {
         decimal_json(d.normalize())
     } else if v.is_string() {
         Value::String(as_string(field, v)?)
-    } else if v.is::<NaiveDate>() {
-        Value::String(as_date(field, v)?.format("%Y-%m-%d").to_string())
+    } else if let Some(d) = v.to_date() {
+        Value::String(d.format("%Y-%m-%d").to_string())
     } else if v.is_array() {
         Value::Array(
             as_array(field, v)?
                 .into_iter()
                 .enumerate()
-                .map(|(i, x)| fact(&ListItem(field, i), x.flatten()))
+                .map(|(i, x)| fact(&ListItem(field, i), x))
                 .collect::<Shaped<_>>()?,
         )
     } else {
@@ -226,27 +403,27 @@ pub(crate) fn decimal_json(d: Decimal) -> Value {
 }
 
 /// A returned map whose keys must be exactly the contract's, taken apart field by field.
-pub(crate) struct Returned {
-    map: Map,
+pub(crate) struct Returned<V: RuleValue = Dynamic> {
+    map: V::Map,
     path: String,
 }
 
-impl Returned {
-    pub(crate) fn open(value: Dynamic, path: &str, keys: &[&str]) -> Shaped<Returned> {
+impl<V: RuleValue> Returned<V> {
+    pub(crate) fn open(value: V, path: &str, keys: &[&str]) -> Shaped<Returned<V>> {
         let what = if path.is_empty() { "(result)" } else { path };
-        let value = value.flatten();
+        let value = value.settled();
         if !value.is_map() {
             return Err(mismatch(&what, "a map", &value));
         }
-        let map = value.try_cast::<Map>().ok_or_else(|| lost(&what))?;
-        if let Some(extra) = map.keys().find(|k| !keys.contains(&k.as_str())) {
+        let map = value.into_map().ok_or_else(|| lost(&what))?;
+        if let Some(extra) = map.keys().find(|k| !keys.contains(k)) {
             return Err(ShapeError {
                 field: join(path, extra),
                 expected: format!("only the fields {}", keys.join(", ")),
                 found: "an extra field".into(),
             });
         }
-        if let Some(missing) = keys.iter().find(|k| !map.contains_key(**k)) {
+        if let Some(missing) = keys.iter().find(|k| !map.contains(k)) {
             return Err(ShapeError {
                 field: join(path, missing),
                 expected: "a value".into(),
@@ -260,8 +437,8 @@ impl Returned {
     }
 
     /// Takes `key` out; the field's dotted path is built only when reporting an error.
-    fn take<'k>(&mut self, key: &'k str) -> (Field<'_, 'k>, Dynamic) {
-        let value = self.map.remove(key).unwrap_or(Dynamic::UNIT).flatten();
+    fn take<'k>(&mut self, key: &'k str) -> (Field<'_, 'k>, V) {
+        let value = self.map.remove(key).unwrap_or_else(V::unit);
         (
             Field {
                 parent: &self.path,
@@ -282,46 +459,21 @@ impl Returned {
         if !v.is_map() {
             return Err(mismatch(&field, "a map of numbers or ()", &v));
         }
-        let map = v.try_cast::<Map>().ok_or_else(|| lost(&field))?;
-        map.into_iter()
+        let map = v.into_map().ok_or_else(|| lost(&field))?;
+        map.entries()
             .map(|(k, x)| {
-                let x = x.flatten();
                 let value = if x.is_unit() {
                     None
                 } else {
                     Some(as_number(&MapEntry(&field, &k), &x)?)
                 };
-                Ok((k.to_string(), value))
+                Ok((k, value))
             })
             .collect()
     }
 
-    /// A bare returned value, read as the single field `key` (for functions
-    /// that return a number rather than a map).
-    pub(crate) fn wrap(value: Dynamic) -> Returned {
-        let mut map = Map::new();
-        map.insert("(result)".into(), value);
-        Returned {
-            map,
-            path: String::new(),
-        }
-    }
-
-    /// A number >= 0 stored under `(result)` by [`Returned::wrap`], reported as `key`.
-    pub(crate) fn score(&mut self, key: &str) -> Shaped<Decimal> {
-        let (_, v) = self.take("(result)");
-        match as_number(&key, &v) {
-            Ok(d) if d.is_sign_negative() && !d.is_zero() => Err(ShapeError {
-                field: key.into(),
-                expected: "a number >= 0".into(),
-                found: d.to_string(),
-            }),
-            other => other,
-        }
-    }
-
     /// A map, passed on as it is (e.g. to another policy function).
-    pub(crate) fn map(&mut self, key: &str) -> Shaped<Dynamic> {
+    pub(crate) fn map(&mut self, key: &str) -> Shaped<V> {
         let (field, v) = self.take(key);
         if v.is_map() {
             Ok(v)
@@ -352,41 +504,63 @@ impl Returned {
     }
 }
 
-fn as_number(field: &dyn Display, v: &Dynamic) -> Shaped<Decimal> {
-    if let Ok(i) = v.as_int() {
+impl Returned<Dynamic> {
+    /// A bare returned value, read as the single field `key` (for functions
+    /// that return a number rather than a map).
+    pub(crate) fn wrap(value: Dynamic) -> Returned {
+        let mut map = Map::new();
+        map.insert("(result)".into(), value);
+        Returned {
+            map,
+            path: String::new(),
+        }
+    }
+
+    /// A number >= 0 stored under `(result)` by [`Returned::wrap`], reported as `key`.
+    pub(crate) fn score(&mut self, key: &str) -> Shaped<Decimal> {
+        let (_, v) = self.take("(result)");
+        match as_number(&key, &v) {
+            Ok(d) if d.is_sign_negative() && !d.is_zero() => Err(ShapeError {
+                field: key.into(),
+                expected: "a number >= 0".into(),
+                found: d.to_string(),
+            }),
+            other => other,
+        }
+    }
+}
+
+fn as_number<V: RuleValue>(field: &dyn Display, v: &V) -> Shaped<Decimal> {
+    if let Some(i) = v.to_int() {
         Ok(Decimal::from(i))
-    } else if let Ok(d) = v.as_decimal() {
+    } else if let Some(d) = v.to_decimal() {
         Ok(d.normalize())
     } else {
         Err(mismatch(field, "a number", v))
     }
 }
 
-fn as_string(field: &dyn Display, v: Dynamic) -> Shaped<String> {
+fn as_string<V: RuleValue>(field: &dyn Display, v: V) -> Shaped<String> {
     if v.is_string() {
-        v.try_cast::<rhai::ImmutableString>()
-            .map(|s| s.to_string())
-            .ok_or_else(|| lost(field))
+        v.into_string().ok_or_else(|| lost(field))
     } else {
         Err(mismatch(field, "a string", &v))
     }
 }
 
-fn as_date(field: &dyn Display, v: Dynamic) -> Shaped<NaiveDate> {
-    if v.is::<NaiveDate>() {
-        v.try_cast::<NaiveDate>().ok_or_else(|| lost(field))
-    } else {
-        Err(mismatch(
+fn as_date<V: RuleValue>(field: &dyn Display, v: V) -> Shaped<NaiveDate> {
+    v.to_date().ok_or_else(|| {
+        mismatch(
             field,
             "a date (use date(\"YYYY-MM-DD\") or date arithmetic)",
             &v,
-        ))
-    }
+        )
+    })
 }
 
-fn as_array(field: &dyn Display, v: Dynamic) -> Shaped<Array> {
+fn as_array<V: RuleValue>(field: &dyn Display, v: V) -> Shaped<Vec<V>> {
     if v.is_array() {
-        v.try_cast::<Array>().ok_or_else(|| lost(field))
+        v.into_array().ok_or_else(|| lost(field))
     } else {
         Err(mismatch(field, "an array", &v))
     }

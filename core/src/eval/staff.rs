@@ -5,7 +5,8 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 
 use super::record;
-use super::shape::{self, ShapeError, Shaped};
+use super::shape::{self, RuleValue, ShapeError, Shaped};
+use super::Answer;
 use crate::model::{Declared, Scorecard, StaffRecord, StaffResult};
 use crate::{batch, Error, Policy};
 
@@ -17,14 +18,17 @@ impl Policy {
         // A missing entry point is the policy's error, whatever the record.
         self.require(&[ENTRY])?;
         let s = to_dynamic(record)?;
-        let value = super::call_entry(
-            self,
-            ENTRY,
-            "staff(s, p)",
-            &record.id,
-            (s, self.params().clone()),
-        )?;
-        read_result(self, record, value).map_err(|e| super::shape_error(self, ENTRY, &record.id, e))
+        let args = (s, self.params().clone());
+        let checked = match super::call_entry_answer(self, ENTRY, "staff(s, p)", &record.id, args)?
+        {
+            Answer::Interpreted(value) => read_result(self, record, value),
+            Answer::Compiled(value) => match read_result(self, record, value) {
+                Ok(result) => Ok(result),
+                // As for customers: the reference words a broken result's error.
+                Err(_) => return self.reference().evaluate_staff(record),
+            },
+        };
+        checked.map_err(|e| super::shape_error(self, ENTRY, &record.id, e))
     }
 
     /// Reads a JSON staff record (filling defaults, checking every field) and scores it.
@@ -48,7 +52,7 @@ pub(crate) fn to_dynamic(r: &StaffRecord) -> Result<Dynamic, crate::RecordError>
     record::frozen(r, &r.id)
 }
 
-fn read_result(policy: &Policy, r: &StaffRecord, value: Dynamic) -> Shaped<StaffResult> {
+fn read_result<V: RuleValue>(policy: &Policy, r: &StaffRecord, value: V) -> Shaped<StaffResult> {
     let mut fields = shape::returned(StaffResult::shape(), value, "")?;
     fields.insert("id".into(), Value::String(r.id.clone()));
     fields.insert("period".into(), Value::String(r.period.to_string()));
