@@ -339,7 +339,7 @@ fn typed<V: RuleValue>(ty: &Ty, field: &dyn Display, v: V) -> Shaped<Value> {
             as_array(field, v)?
                 .into_iter()
                 .enumerate()
-                .map(|(i, x)| typed(&**item, &ListItem(field, i), x))
+                .map(|(i, x)| typed(item, &ListItem(field, i), x))
                 .collect::<Shaped<_>>()?,
         ),
         Ty::Record(shape) => Value::Object(returned(shape, v, &field.to_string())?),
@@ -354,7 +354,7 @@ fn typed<V: RuleValue>(ty: &Ty, field: &dyn Display, v: V) -> Shaped<Value> {
             let map = v.into_map().ok_or_else(|| lost(field))?;
             Value::Object(
                 map.entries()
-                    .map(|(k, x)| Ok((k.clone(), typed(&**item, &MapEntry(field, &k), x)?)))
+                    .map(|(k, x)| Ok((k.clone(), typed(item, &MapEntry(field, &k), x)?)))
                     .collect::<Shaped<_>>()?,
             )
         }
