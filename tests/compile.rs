@@ -396,6 +396,18 @@ fn constructs_agree_one_by_one() {
         "adjust(1.5, \"scorecard.floor\", #{base: 1})",
         // writes to the record and the parameters
         "c.annual_revenue = 1; 0",
+        // found by the policy fuzz target: a name that is no field has no
+        // setter, the index form none at all, an unchanged value is accepted
+        "c.annal_revenue = 99; 0",
+        "c[\"annal_revenue\"] = 99; 0",
+        "c[\"annual_revenue\"] = 99; 0",
+        "c.annual_revenue = c.annual_revenue; 0",
+        "c.annual_revenue += 0; 0",
+        "c.annual_revenue += 1; 0",
+        "c.period = 1; 0",
+        "c.period += 1; 0",
+        "p.tiers = 1; 0",
+        "p.zzz = as_of; 0",
         "p[\"a_min_revenue\"]",
         "let t = p.tiers; t.push(\"E\"); [t, p.tiers]",
     ];

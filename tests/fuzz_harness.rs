@@ -3,7 +3,7 @@
 //! workspace) and by `tests/fuzz_replay.rs` (as `kam_tests::fuzz_harness`), so
 //! a replayed finding goes through exactly the steps that found it.
 //!
-//! Uses only `kam`, `serde_json` and `chrono`, which both crates depend on.
+//! Uses only `kam`, `serde`, `serde_json` and `chrono`, which both crates depend on.
 
 use std::collections::BTreeMap;
 
@@ -12,10 +12,39 @@ pub fn as_of() -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default()
 }
 
+/// An answer in its wire form, to compare engines: a result's JSON or the
+/// error's. `None` for a sandbox limit, where the engines may differ by
+/// design: compiled code counts fewer operations than rhai (so a budget runs
+/// out later) and runs faster (so a deadline passes later), and names the
+/// line (RELIABILITY.md).
+fn wire<T: serde::Serialize>(answer: &Result<T, kam::Error>) -> Option<String> {
+    match answer {
+        Ok(v) => serde_json::to_string(v).ok(),
+        Err(kam::Error::Rule(e)) if matches!(e.kind, kam::RuleErrorKind::Limit(_)) => None,
+        Err(e) => serde_json::to_string(&e.to_json()).ok(),
+    }
+}
+
+/// Panics when the compiler and the interpreter answer differently.
+fn same<T: serde::Serialize>(
+    what: &str,
+    input: &str,
+    compiled: &Result<T, kam::Error>,
+    interpreted: &Result<T, kam::Error>,
+) {
+    if let (Some(a), Some(b)) = (wire(compiled), wire(interpreted)) {
+        if a != b {
+            panic!(
+                "{input:?}: the engines disagree on {what}:\n  compiled    {a}\n  interpreted {b}"
+            );
+        }
+    }
+}
+
 /// The `record` target: arbitrary bytes as one JSON record, evaluated as a
 /// customer and as a staff-month on `policy` (the bundled one). Parsing and
-/// evaluating never panic, and every failure is a record error; panics
-/// otherwise.
+/// evaluating never panic, every failure is a record error, and the compiler
+/// and the interpreter give the same answer; panics otherwise.
 pub fn record(policy: &kam::Policy, data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
@@ -23,11 +52,27 @@ pub fn record(policy: &kam::Policy, data: &[u8]) {
     let Ok(value) = kam::model::parse_json(text) else {
         return;
     };
-    match policy.evaluate_customer_json(&value, as_of()) {
+    let compiled = policy.with_engine(kam::Engine::Compiled);
+    let interpreted = policy.with_engine(kam::Engine::Interpreted);
+    let customer = compiled.evaluate_customer_json(&value, as_of());
+    same(
+        "a customer",
+        text,
+        &customer,
+        &interpreted.evaluate_customer_json(&value, as_of()),
+    );
+    let staff = compiled.evaluate_staff_json(&value);
+    same(
+        "a staff-month",
+        text,
+        &staff,
+        &interpreted.evaluate_staff_json(&value),
+    );
+    match customer {
         Ok(_) | Err(kam::Error::Record(_)) => {}
         Err(e) => panic!("{text:?}: a customer gave a non-record error on the bundled policy: {e}"),
     }
-    match policy.evaluate_staff_json(&value) {
+    match staff {
         Ok(_) | Err(kam::Error::Record(_)) => {}
         // A sales target of 10^-28 makes the completion rate overflow the
         // decimal type: a rule error at the rule's line, left as it is (see
@@ -42,7 +87,8 @@ pub fn record(policy: &kam::Policy, data: &[u8]) {
 /// The `policy` target: the first line of `data` is a record, the rest the
 /// text of `customer.rhai`, put in place of that file among `base` (the
 /// bundled policy's files). Compiling and evaluating end in a result or an
-/// error, never a panic or a hang.
+/// error, never a panic or a hang, and when the compiler covers the rules
+/// it answers as the interpreter does.
 pub fn policy_text(base: &BTreeMap<String, String>, data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
@@ -59,5 +105,15 @@ pub fn policy_text(base: &BTreeMap<String, String>, data: &[u8]) {
     };
     let record = kam::model::parse_json(record)
         .unwrap_or(serde_json::json!({"id": "F", "annual_revenue": 1}));
-    let _ = policy.evaluate_customer_json(&record, as_of());
+    let compiled = policy.with_engine(kam::Engine::Compiled);
+    let answer = compiled.evaluate_customer_json(&record, as_of());
+    if compiled.compile_fallback().is_none() {
+        let reference = policy.with_engine(kam::Engine::Interpreted);
+        same(
+            "the rules",
+            text,
+            &answer,
+            &reference.evaluate_customer_json(&record, as_of()),
+        );
+    }
 }

@@ -1035,7 +1035,7 @@ impl Fl<'_, '_> {
                 Target::Slot(s) => &mut f.slots[s],
                 Target::This => f.this_mut(at)?,
             };
-            set_in(place, k, v, op, by_name, at)?;
+            set_in(place, k, v, op, by_name, &cx.prog.known, at)?;
             let whole = place.clone();
             cx.check_size(&whole, at)?;
             Ok(Value::Unit)
@@ -1071,7 +1071,15 @@ fn combine(op: Op, old: Value, v: Value, at: Pos) -> R<Value> {
 }
 
 /// `place[k] (op)= v`.
-fn set_in(place: &mut Value, k: Value, v: Value, op: Option<Op>, by_name: bool, at: Pos) -> R<()> {
+fn set_in(
+    place: &mut Value,
+    k: Value,
+    v: Value,
+    op: Option<Op>,
+    by_name: bool,
+    known: &KnownKeys,
+    at: Pos,
+) -> R<()> {
     match (place, k) {
         (Value::Map(m), Value::Text(k)) => {
             let m = Arc::make_mut(m);
@@ -1102,10 +1110,48 @@ fn set_in(place: &mut Value, k: Value, v: Value, op: Option<Op>, by_name: bool, 
             a[idx] = new;
             Ok(())
         }
-        (Value::Frozen(_), Value::Text(k)) => runtime(
-            format!("`{k}` is read-only: rules cannot change the record or the parameters"),
-            at,
-        ),
+        // The record and the parameters, as the sandbox's `FrozenMap` answers:
+        // only a field name has a setter (which accepts an unchanged value),
+        // and there is no index setter at all.
+        (Value::Frozen(m), Value::Text(k)) => {
+            if !by_name {
+                return script(
+                    format!(
+                        "Indexer unavailable: frozen map [string] = {}",
+                        v.type_name()
+                    ),
+                    at,
+                );
+            }
+            if !known.is_field(&k) {
+                return script(
+                    format!(
+                        "No writable property '{k}' - a setter is not registered for type 'frozen map' to handle '{}'",
+                        v.type_name()
+                    ),
+                    at,
+                );
+            }
+            let new = match op {
+                None => v,
+                Some(o) => match m.get(&k) {
+                    Some(old) => combine(o, old.clone(), v, at)?,
+                    None => {
+                        return runtime(
+                            format!("no field `{k}` (fields are read-only and fixed)"),
+                            at,
+                        )
+                    }
+                },
+            };
+            match m.get(&k) {
+                Some(old) if super::value::same(old, &new) => Ok(()),
+                _ => runtime(
+                    format!("`{k}` is read-only: rules cannot change the record or the parameters"),
+                    at,
+                ),
+            }
+        }
         (p, k) => script(
             format!("Indexer unavailable: {} [{}]", p.type_name(), k.type_name()),
             at,

@@ -113,6 +113,14 @@ pub(crate) struct KnownKeys {
 }
 
 impl KnownKeys {
+    /// Whether `name` is a field of a known list: the names the sandbox
+    /// registers as properties of the record and the parameters.
+    pub(crate) fn is_field(&self, name: &str) -> bool {
+        self.lists
+            .iter()
+            .any(|l| l.binary_search_by(|k| (**k).cmp(name)).is_ok())
+    }
+
     fn tag_of(&self, keys: &[&str]) -> Option<usize> {
         self.lists
             .iter()
@@ -240,6 +248,26 @@ impl fmt::Display for Value {
             Value::Text(s) => f.write_str(s),
             other => write!(f, "{}", to_dynamic(other)),
         }
+    }
+}
+
+/// The same type and the same value, as the sandbox's `same` compares a
+/// write to the record with the value it holds (no conversions).
+pub(crate) fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Unit, Value::Unit) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Dec(x), Value::Dec(y)) => x == y,
+        (Value::Date(x), Value::Date(y)) => x == y,
+        (Value::Text(x), Value::Text(y)) => x == y,
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(x, y)| same(x, y))
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
+        _ => false,
     }
 }
 
