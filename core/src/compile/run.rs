@@ -241,9 +241,8 @@ pub(crate) fn call(
     })
 }
 
-/// [`call`], giving compiled code's own value: what the result checks read
-/// directly (`eval::shape`), with no conversion to rhai's values.
-pub(crate) fn call_value(
+/// [`call`], giving compiled code's own value.
+fn call_value(
     policy: &Policy,
     prog: &Program,
     name: &str,
@@ -267,6 +266,19 @@ pub(crate) fn call_value(
             values.push(value::from_dynamic(a, &prog.known)?);
         }
     }
+    run(policy, prog, func, record_id, values)
+}
+
+/// Runs function `func` on compiled arguments (the parameters are
+/// [`Program::params`]): its value, its rule error, or `None` where the
+/// interpreter must answer (see [`FailKind::Interpret`]).
+pub(crate) fn run(
+    policy: &Policy,
+    prog: &Program,
+    func: usize,
+    record_id: &str,
+    values: Vec<Value>,
+) -> Option<Result<Value, Box<RuleError>>> {
     let mut ctx = Ctx {
         prog,
         ops: 0,

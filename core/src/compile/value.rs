@@ -128,6 +128,24 @@ impl KnownKeys {
     }
 }
 
+/// A read-only record from its fields in key order: one index per field
+/// read when the keys are a list the compiler knows (as a record's are).
+pub(crate) fn frozen(entries: Vec<(&str, Value)>, known: &KnownKeys) -> Value {
+    let keys: Vec<&str> = entries.iter().map(|(k, _)| *k).collect();
+    let (tag, list) = match known.tag_of(&keys) {
+        Some(t) => (t, known.lists[t].clone()),
+        None => (
+            usize::MAX,
+            keys.iter().map(|k| Arc::<str>::from(*k)).collect(),
+        ),
+    };
+    Value::Frozen(Arc::new(Frozen {
+        tag,
+        keys: list,
+        vals: entries.into_iter().map(|(_, v)| v).collect(),
+    }))
+}
+
 /// A rhai value as a compiled value (`None`: a type compiled code does not
 /// know, such as a function pointer; the caller then uses the interpreter).
 pub(crate) fn from_dynamic(v: &Dynamic, known: &KnownKeys) -> Option<Value> {

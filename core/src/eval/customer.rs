@@ -1,12 +1,10 @@
 //! Customer evaluation: record → `customer(c, as_of, p)` → checked [`CustomerResult`].
 
 use chrono::NaiveDate;
-use rhai::Dynamic;
 use serde_json::Value;
 
 use super::record;
 use super::shape::{self, RuleValue, ShapeError, Shaped};
-use super::Answer;
 use crate::error::{RecordError, RecordErrorKind};
 use crate::model::{CustomerRecord, CustomerResult, Declared};
 use crate::{batch, Error, Policy};
@@ -23,18 +21,22 @@ impl Policy {
     ) -> Result<CustomerResult, Error> {
         // A missing entry point is the policy's error, whatever the record.
         self.require(&[ENTRY])?;
-        let c = to_dynamic(self, record)?;
+        check_tier(self, record)?;
+        if self.program().is_some() {
+            return match super::run_compiled(self, ENTRY, record, &record.id, Some(as_of))? {
+                Some(value) => match read_result(self, record, value) {
+                    Ok(result) => Ok(result),
+                    // A result that breaks the contract is a policy bug: the
+                    // interpreter, the reference, words its error.
+                    Err(_) => self.reference().evaluate_customer(record, as_of),
+                },
+                None => self.reference().evaluate_customer(record, as_of),
+            };
+        }
+        let c = record::frozen(record, &record.id)?;
         let args = (c, rhai::Dynamic::from(as_of), self.params().clone());
-        let checked = match super::call_entry_answer(self, ENTRY, SIGNATURE, &record.id, args)? {
-            Answer::Interpreted(value) => read_result(self, record, value),
-            Answer::Compiled(value) => match read_result(self, record, value) {
-                Ok(result) => Ok(result),
-                // A result that breaks the contract is a policy bug: the
-                // interpreter, the reference, words its error.
-                Err(_) => return self.reference().evaluate_customer(record, as_of),
-            },
-        };
-        checked.map_err(|e| super::shape_error(self, ENTRY, &record.id, e))
+        let value = super::call_entry(self, ENTRY, SIGNATURE, &record.id, args)?;
+        read_result(self, record, value).map_err(|e| super::shape_error(self, ENTRY, &record.id, e))
     }
 
     /// Reads a JSON record (filling defaults, checking every field) and evaluates it.
@@ -70,9 +72,8 @@ impl Policy {
     }
 }
 
-/// The map a rule sees as `c`: every field present, defaults filled; a `tier`
-/// the policy does not declare is the record's error.
-fn to_dynamic(policy: &Policy, r: &CustomerRecord) -> Result<Dynamic, RecordError> {
+/// A `tier` the policy does not declare is the record's error.
+fn check_tier(policy: &Policy, r: &CustomerRecord) -> Result<(), RecordError> {
     if let Some(tier) = &r.tier {
         if !policy.tiers().contains(tier) {
             return Err(RecordError {
@@ -89,7 +90,7 @@ fn to_dynamic(policy: &Policy, r: &CustomerRecord) -> Result<Dynamic, RecordErro
             });
         }
     }
-    record::frozen(r, &r.id)
+    Ok(())
 }
 
 fn read_result<V: RuleValue>(

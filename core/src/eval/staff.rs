@@ -6,7 +6,6 @@ use serde_json::Value;
 
 use super::record;
 use super::shape::{self, RuleValue, ShapeError, Shaped};
-use super::Answer;
 use crate::model::{Declared, Scorecard, StaffRecord, StaffResult};
 use crate::{batch, Error, Policy};
 
@@ -17,18 +16,19 @@ impl Policy {
     pub fn evaluate_staff(&self, record: &StaffRecord) -> Result<StaffResult, Error> {
         // A missing entry point is the policy's error, whatever the record.
         self.require(&[ENTRY])?;
-        let s = to_dynamic(record)?;
-        let args = (s, self.params().clone());
-        let checked = match super::call_entry_answer(self, ENTRY, "staff(s, p)", &record.id, args)?
-        {
-            Answer::Interpreted(value) => read_result(self, record, value),
-            Answer::Compiled(value) => match read_result(self, record, value) {
-                Ok(result) => Ok(result),
-                // As for customers: the reference words a broken result's error.
-                Err(_) => return self.reference().evaluate_staff(record),
-            },
-        };
-        checked.map_err(|e| super::shape_error(self, ENTRY, &record.id, e))
+        if self.program().is_some() {
+            return match super::run_compiled(self, ENTRY, record, &record.id, None)? {
+                Some(value) => match read_result(self, record, value) {
+                    Ok(result) => Ok(result),
+                    // As for customers: the reference words a broken result's error.
+                    Err(_) => self.reference().evaluate_staff(record),
+                },
+                None => self.reference().evaluate_staff(record),
+            };
+        }
+        let args = (to_dynamic(record)?, self.params().clone());
+        let value = super::call_entry(self, ENTRY, "staff(s, p)", &record.id, args)?;
+        read_result(self, record, value).map_err(|e| super::shape_error(self, ENTRY, &record.id, e))
     }
 
     /// Reads a JSON staff record (filling defaults, checking every field) and scores it.

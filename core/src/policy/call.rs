@@ -92,35 +92,6 @@ pub(crate) fn call_entry(
     call(policy, name, file, record_id, args).map_err(Error::Rule)
 }
 
-/// What an entry point returned, in the engine's own values: the result
-/// checks read either without converting one into the other.
-pub(crate) enum Answer {
-    Interpreted(Dynamic),
-    Compiled(crate::compile::value::Value),
-}
-
-/// [`call_entry`], giving the answer in the values of the engine that ran.
-pub(crate) fn call_entry_answer(
-    policy: &Policy,
-    name: &str,
-    signature: &str,
-    record_id: &str,
-    args: impl rhai::FuncArgs,
-) -> Result<Answer, Error> {
-    let Some(program) = policy.program() else {
-        return call_entry(policy, name, signature, record_id, args).map(Answer::Interpreted);
-    };
-    let mut values: Vec<Dynamic> = Vec::new();
-    args.parse(&mut values);
-    match crate::compile::run::call_value(policy, program, name, record_id, &values) {
-        Some(r) => r.map(Answer::Compiled).map_err(Error::Rule),
-        None => {
-            let reference = policy.with_engine(crate::compile::Engine::Interpreted);
-            call_entry(&reference, name, signature, record_id, values).map(Answer::Interpreted)
-        }
-    }
-}
-
 /// The optional hook a policy uses to validate its own parameters at load time.
 const CHECK_PARAMETERS: &str = "check_parameters";
 

@@ -14,7 +14,7 @@ use rhai::{Dynamic, Engine, AST};
 
 use crate::compile::Compiled;
 
-pub(crate) use call::{call_entry, call_entry_answer, Answer};
+pub(crate) use call::call_entry;
 pub use limits::{Limits, LimitsError};
 pub(crate) use load::fn_line;
 pub use load::{MANIFEST_FILE, PARAMETERS_FILE};
