@@ -17,7 +17,7 @@ pub(crate) use crate::policy::call_entry;
 /// built straight into its values (the record, `as_of` when given, the
 /// parameters). `Ok(None)`: the policy is not compiled, or the interpreter
 /// must answer this record (a value compiled code does not model).
-pub(crate) fn run_compiled<T: crate::model::Declared + serde::Serialize>(
+pub(crate) fn run_compiled<T: crate::model::rule_values::RuleFields>(
     policy: &Policy,
     entry: &str,
     record: &T,

@@ -11,7 +11,8 @@
 //!
 //! Each declaration emits the struct (with serde's `Serialize`), its
 //! [`Declared`](super::shape::Declared) shape and [`Typed`](super::shape::Typed)
-//! type, and, for records, the [`Readable`](super::kind::Readable) reader.
+//! type, and, for records, the [`Readable`](super::kind::Readable) reader and
+//! the values rules receive ([`RuleFields`](super::rule_values::RuleFields)).
 
 /// A field's wire name: its `as "…"` name, or the identifier.
 macro_rules! wire {
@@ -131,6 +132,27 @@ macro_rules! record {
                 missing: $crate::model::declare::missing!($how, $kind $(, $default_doc)?),
             }; [$($doc),*])+
         });
+
+        impl $crate::model::rule_values::RuleFields for $name {
+            fn rule_fields<B: $crate::model::rule_values::Build>(
+                &self,
+            ) -> Result<Vec<(&'static str, B)>, $crate::error::RecordError> {
+                Ok(vec![$((
+                    $crate::model::declare::wire!($field $($wire)?),
+                    $crate::model::rule_values::ToRule::to_rule(&self.$field).map_err(|e| {
+                        $crate::model::rule_values::under(e, $crate::model::declare::wire!($field $($wire)?))
+                    })?,
+                )),+])
+            }
+        }
+
+        impl $crate::model::rule_values::ToRule for $name {
+            fn to_rule<B: $crate::model::rule_values::Build>(
+                &self,
+            ) -> Result<B, $crate::error::RecordError> {
+                $crate::model::rule_values::RuleFields::rule_fields(self).map(B::map)
+            }
+        }
 
         impl $crate::model::kind::Readable for $name {
             fn read(

@@ -13,6 +13,7 @@ pub mod kind;
 pub mod period;
 pub(crate) mod period_result;
 mod reason;
+pub mod rule_values;
 pub mod shape;
 pub mod staff;
 
@@ -66,6 +67,14 @@ macro_rules! string_enum {
         impl $crate::model::shape::Typed for $name {
             fn ty() -> $crate::model::shape::Ty {
                 $crate::model::shape::Ty::Choice(&[$($text),+])
+            }
+        }
+
+        impl $crate::model::rule_values::ToRule for $name {
+            fn to_rule<B: $crate::model::rule_values::Build>(
+                &self,
+            ) -> Result<B, $crate::error::RecordError> {
+                Ok(B::text(self.as_str()))
             }
         }
 
