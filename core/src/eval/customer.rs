@@ -98,7 +98,7 @@ fn read_result<V: RuleValue>(
     r: &CustomerRecord,
     value: V,
 ) -> Shaped<CustomerResult> {
-    let mut fields = shape::returned(CustomerResult::shape(), value, "")?;
+    let mut fields = shape::returned(CustomerResult::shape(), value, &"")?;
     fields.insert("id".into(), Value::String(r.id.clone()));
     fields.insert(
         "previous_tier".into(),

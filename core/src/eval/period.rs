@@ -150,7 +150,7 @@ impl Policy {
             id,
             args,
         )?;
-        let mut period = Returned::open(value, "", &["inputs", "reasons"])
+        let mut period = Returned::open(value, &"", &["inputs", "reasons"])
             .map_err(shape("staff_period_inputs"))?;
         let inputs = period.map("inputs").map_err(shape("staff_period_inputs"))?;
         reasons.extend(period.reasons().map_err(shape("staff_period_inputs"))?);
@@ -162,7 +162,8 @@ impl Policy {
             id,
             (inputs, self.params().clone()),
         )?;
-        let mut k = Returned::open(value, "", &["kpis", "reasons"]).map_err(shape("staff_kpis"))?;
+        let mut k =
+            Returned::open(value, &"", &["kpis", "reasons"]).map_err(shape("staff_kpis"))?;
         let kpis = k.number_map("kpis").map_err(shape("staff_kpis"))?;
         reasons.extend(k.reasons().map_err(shape("staff_kpis"))?);
 
@@ -184,7 +185,7 @@ impl Policy {
             .map_err(shape("staff_period_total"))?;
         let args = (Dynamic::from_decimal(total), self.params().clone());
         let value = super::call_entry(self, "staff_grade", "staff_grade(total, p)", id, args)?;
-        let mut g = Returned::open(value, "", &["grade", "actions", "reasons"])
+        let mut g = Returned::open(value, &"", &["grade", "actions", "reasons"])
             .map_err(shape("staff_grade"))?;
         let grade = g.string("grade").map_err(shape("staff_grade"))?;
         let actions = g.strings("actions").map_err(shape("staff_grade"))?;

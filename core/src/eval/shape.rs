@@ -245,16 +245,17 @@ fn lost(field: &dyn Display) -> ShapeError {
 /// A result field's location, turned into a dotted path only for errors.
 #[derive(Clone, Copy)]
 pub(crate) struct Field<'p, 'k> {
-    parent: &'p str,
+    parent: &'p dyn Display,
     key: &'k str,
 }
 
 impl std::fmt::Display for Field<'_, '_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.parent.is_empty() {
+        let parent = self.parent.to_string();
+        if parent.is_empty() {
             f.write_str(self.key)
         } else {
-            write!(f, "{}.{}", self.parent, self.key)
+            write!(f, "{parent}.{}", self.key)
         }
     }
 }
@@ -283,7 +284,7 @@ impl Display for MapEntry<'_> {
 pub(crate) fn returned<V: RuleValue>(
     shape: &Shape,
     value: V,
-    path: &str,
+    path: &dyn Display,
 ) -> Shaped<JsonMap<String, Value>> {
     let mut m = Returned::open(value, path, &shape.rule_keys)?;
     let mut out = JsonMap::new();
@@ -342,7 +343,7 @@ fn typed<V: RuleValue>(ty: &Ty, field: &dyn Display, v: V) -> Shaped<Value> {
                 .map(|(i, x)| typed(item, &ListItem(field, i), x))
                 .collect::<Shaped<_>>()?,
         ),
-        Ty::Record(shape) => Value::Object(returned(shape, v, &field.to_string())?),
+        Ty::Record(shape) => Value::Object(returned(shape, v, field)?),
         Ty::Map(item) => {
             if !v.is_map() {
                 let expected = match **item {
@@ -403,37 +404,44 @@ pub(crate) fn decimal_json(d: Decimal) -> Value {
 }
 
 /// A returned map whose keys must be exactly the contract's, taken apart field by field.
-pub(crate) struct Returned<V: RuleValue = Dynamic> {
+///
+/// `path` (where the map sits in the result, `""` at the top) is written out
+/// only for an error: most results have none.
+pub(crate) struct Returned<'p, V: RuleValue = Dynamic> {
     map: V::Map,
-    path: String,
+    path: &'p dyn Display,
 }
 
-impl<V: RuleValue> Returned<V> {
-    pub(crate) fn open(value: V, path: &str, keys: &[&str]) -> Shaped<Returned<V>> {
-        let what = if path.is_empty() { "(result)" } else { path };
+impl<'p, V: RuleValue> Returned<'p, V> {
+    pub(crate) fn open(value: V, path: &'p dyn Display, keys: &[&str]) -> Shaped<Returned<'p, V>> {
+        let what = || {
+            let p = path.to_string();
+            if p.is_empty() {
+                "(result)".to_string()
+            } else {
+                p
+            }
+        };
         let value = value.settled();
         if !value.is_map() {
-            return Err(mismatch(&what, "a map", &value));
+            return Err(mismatch(&what(), "a map", &value));
         }
-        let map = value.into_map().ok_or_else(|| lost(&what))?;
+        let map = value.into_map().ok_or_else(|| lost(&what()))?;
         if let Some(extra) = map.keys().find(|k| !keys.contains(k)) {
             return Err(ShapeError {
-                field: join(path, extra),
+                field: join(&path.to_string(), extra),
                 expected: format!("only the fields {}", keys.join(", ")),
                 found: "an extra field".into(),
             });
         }
         if let Some(missing) = keys.iter().find(|k| !map.contains(k)) {
             return Err(ShapeError {
-                field: join(path, missing),
+                field: join(&path.to_string(), missing),
                 expected: "a value".into(),
                 found: "nothing".into(),
             });
         }
-        Ok(Returned {
-            map,
-            path: path.to_string(),
-        })
+        Ok(Returned { map, path })
     }
 
     /// Takes `key` out; the field's dotted path is built only when reporting an error.
@@ -441,7 +449,7 @@ impl<V: RuleValue> Returned<V> {
         let value = self.map.remove(key).unwrap_or_else(V::unit);
         (
             Field {
-                parent: &self.path,
+                parent: self.path,
                 key,
             },
             value,
@@ -504,16 +512,13 @@ impl<V: RuleValue> Returned<V> {
     }
 }
 
-impl Returned<Dynamic> {
+impl Returned<'static, Dynamic> {
     /// A bare returned value, read as the single field `key` (for functions
     /// that return a number rather than a map).
-    pub(crate) fn wrap(value: Dynamic) -> Returned {
+    pub(crate) fn wrap(value: Dynamic) -> Returned<'static> {
         let mut map = Map::new();
         map.insert("(result)".into(), value);
-        Returned {
-            map,
-            path: String::new(),
-        }
+        Returned { map, path: &"" }
     }
 
     /// A number >= 0 stored under `(result)` by [`Returned::wrap`], reported as `key`.

@@ -53,7 +53,7 @@ pub(crate) fn to_dynamic(r: &StaffRecord) -> Result<Dynamic, crate::RecordError>
 }
 
 fn read_result<V: RuleValue>(policy: &Policy, r: &StaffRecord, value: V) -> Shaped<StaffResult> {
-    let mut fields = shape::returned(StaffResult::shape(), value, "")?;
+    let mut fields = shape::returned(StaffResult::shape(), value, &"")?;
     fields.insert("id".into(), Value::String(r.id.clone()));
     fields.insert("period".into(), Value::String(r.period.to_string()));
     fields.insert("policy".into(), super::policy_json(policy));
