@@ -117,6 +117,30 @@ fn path(name: &str, records: usize, threads: usize, seconds: f64) -> Value {
 }
 
 /// Where the limit and kam first disagree, for the report.
+/// The compiler's answers against the interpreter's: results equal, errors
+/// the same wire form.
+fn same_answers<T: PartialEq + std::fmt::Debug>(
+    compiled: &[Result<T, kam::Error>],
+    interpreted: &[Result<T, kam::Error>],
+) -> Value {
+    let mut disagree = 0;
+    let mut first = Value::Null;
+    for (i, (a, b)) in compiled.iter().zip(interpreted).enumerate() {
+        let same = match (a, b) {
+            (Ok(a), Ok(b)) => a == b,
+            (Err(a), Err(b)) => a.to_json() == b.to_json(),
+            _ => false,
+        };
+        if !same {
+            disagree += 1;
+            if first.is_null() {
+                first = json!({"record": i + 1, "compiled": format!("{a:?}"), "interpreted": format!("{b:?}")});
+            }
+        }
+    }
+    json!({"compared": interpreted.len(), "disagree": disagree, "first": first})
+}
+
 fn agreement<T: PartialEq + std::fmt::Debug>(kam: &[Result<T, kam::Error>], limit: &[T]) -> Value {
     let mut disagree = 0;
     let mut first = Value::Null;
@@ -185,6 +209,18 @@ fn batch(args: &[String]) -> Result<(), String> {
     paths.push(path("rust.kam.customers", nc, 1, s));
     let (s, _) = time(rounds, || policy.evaluate_customers(&customers, as_of));
     paths.push(path("rust.kam.customers", nc, all, s));
+    // The same batch through the interpreter, the reference engine (the
+    // compiler is the default): its figure, and every answer the same.
+    let reference = policy.with_engine(kam::Engine::Interpreted);
+    let (s, reference_out) = time(rounds, || {
+        one.install(|| reference.evaluate_customers(&customers, as_of))
+    });
+    paths.push(path("rust.kam.customers.interpreted", nc, 1, s));
+    agree.insert(
+        "interpreter.customers".into(),
+        same_answers(&kam_out, &reference_out),
+    );
+    drop(reference_out);
     let limit = |c: &CustomerRecord| kam_limit::customer(c, as_of, &info);
     let (s, limit_out) = time(rounds, || {
         one.install(|| customers.iter().map(limit).collect::<Vec<_>>())
@@ -231,6 +267,15 @@ fn batch(args: &[String]) -> Result<(), String> {
     paths.push(path("rust.kam.staff", ns, 1, s));
     let (s, _) = time(rounds, || policy.evaluate_staff_batch(&staff));
     paths.push(path("rust.kam.staff", ns, all, s));
+    let (s, reference_out) = time(rounds, || {
+        one.install(|| reference.evaluate_staff_batch(&staff))
+    });
+    paths.push(path("rust.kam.staff.interpreted", ns, 1, s));
+    agree.insert(
+        "interpreter.staff".into(),
+        same_answers(&kam_out, &reference_out),
+    );
+    drop(reference_out);
     let limit = |r: &StaffRecord| kam_limit::staff(r, &info);
     let (s, limit_out) = time(rounds, || {
         one.install(|| staff.iter().map(limit).collect::<Vec<_>>())

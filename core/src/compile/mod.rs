@@ -33,10 +33,15 @@
 //!   `p.x` are one index when the map has that list;
 //! - the parameters are converted once per compiled policy.
 //!
-//! ## Results
-//! Compiled code returns a [`value::Value`], converted to the `Dynamic` the
-//! interpreter would have returned, and checked by the one set of result
-//! checks (`eval::shape`): no shape rule is duplicated.
+//! ## Records and results
+//! A record reaches compiled code as a [`value::Value`] built from its
+//! declaration (`eval/record.rs`, the same walk that builds the
+//! interpreter's map), and compiled code's result is checked as it is by the
+//! one set of result checks (`eval/shape.rs`, generic over both engines'
+//! values): no shape rule is duplicated and no value is converted into the
+//! other engine's. A result that breaks the contract, and the rare record
+//! compiled code cannot finish ([`run::FailKind::Interpret`]), are evaluated
+//! again by the interpreter, which gives the answer and words the error.
 //!
 //! ## Sandbox
 //! - **operations**: one per statement run, one per loop iteration, one per
