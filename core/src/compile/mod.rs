@@ -4,7 +4,7 @@
 //! [`Policy::with_engine`] chooses): the compiler lowers every function
 //! kam can reach from its entry points (`customer`, `staff` and the period
 //! functions) from rhai's AST (rhai 1.27, `internals`) into a **tree of
-//! closures** over a typed [`value::Value`] (unit, bool, int, decimal, date,
+//! closures** over a typed `value::Value` (unit, bool, int, decimal, date,
 //! text, array, map, plus the read-only record/parameters and closures)
 //! instead of `Dynamic`. The interpreter stays the reference and the
 //! fallback: a policy using a construct the compiler does not cover keeps
@@ -34,13 +34,13 @@
 //! - the parameters are converted once per compiled policy.
 //!
 //! ## Records and results
-//! A record reaches compiled code as a [`value::Value`] built from its
+//! A record reaches compiled code as a `value::Value` built from its
 //! declaration (`eval/record.rs`, the same walk that builds the
 //! interpreter's map), and compiled code's result is checked as it is by the
 //! one set of result checks (`eval/shape.rs`, generic over both engines'
 //! values): no shape rule is duplicated and no value is converted into the
 //! other engine's. A result that breaks the contract, and the rare record
-//! compiled code cannot finish ([`run::FailKind::Interpret`]), are evaluated
+//! compiled code cannot finish (`run::FailKind::Interpret`), are evaluated
 //! again by the interpreter, which gives the answer and words the error.
 //!
 //! ## Sandbox
