@@ -11,9 +11,9 @@
 //! running interpreted, and [`Policy::compile_fallback`] names the construct
 //! with file, line and column.
 //!
-//! One concept per file: [`value`] the typed value and its conversions at
-//! the edges, [`lower`] AST → closures, [`builtins`] the operators and the
-//! rhai/kam functions, [`run`] the program, frames, sandbox counters and
+//! One concept per file: `value` the typed value and its conversions at
+//! the edges, `lower` AST → closures, `builtins` the operators and the
+//! rhai/kam functions, `run` the program, frames, sandbox counters and
 //! error locations.
 //!
 //! ## Closures, not bytecode
