@@ -56,6 +56,19 @@ fn main() {
         eprintln!("the bundled policy does not load");
         return;
     };
+    // Loading: parsing, checking, messages, and compiling unless
+    // `KAM_ENGINE=interpreted` (run both ways to see the compiler's share).
+    if let Ok(sources) = Policy::read_sources(format!("{root}/rules")) {
+        let start = Instant::now();
+        for _ in 0..20 {
+            std::hint::black_box(Policy::from_sources(sources.clone()).ok());
+        }
+        println!(
+            "load the default policy ({})  {:>8.2} ms",
+            Engine::process_default().name(),
+            start.elapsed().as_secs_f64() * 1e3 / 20.0
+        );
+    }
     // Loading compiles by default; the interpreter is the baseline here.
     let policy = policy.with_engine(Engine::Interpreted);
     let start = Instant::now();

@@ -225,9 +225,11 @@ pub(crate) fn load(
         let mut at = std::collections::BTreeSet::new();
         for (key, value) in map {
             let key = key.to_string();
-            let (line, column) = key_position(text, &key);
             at.insert(key.clone());
+            // Found only for an error: a scan of the file per key is what
+            // loading a policy would otherwise spend most of its time on.
             let Some(value) = value.clone().try_cast::<rhai::ImmutableString>() else {
+                let (line, column) = key_position(text, &key);
                 errors.push(
                     PolicyError::new(
                         &file,
@@ -246,6 +248,7 @@ pub(crate) fn load(
                     templates.insert(key, t);
                 }
                 Err(e) => {
+                    let (line, column) = key_position(text, &key);
                     let (vline, vcolumn) = value_position(text, line, column, e.offset, &value);
                     errors.push(
                         PolicyError::new(&file, format!("template `{key}`: {}", e.message))
