@@ -408,6 +408,12 @@ fn constructs_agree_one_by_one() {
         "c.period += 1; 0",
         "p.tiers = 1; 0",
         "p.zzz = as_of; 0",
+        // found next: a compound write reads first (where rhai places it),
+        // and the index form names the type it would have stored
+        "c.annal_revenue /= 99; 0",
+        "p.zzz -= 1; 0",
+        "c[\"annal_revenue\"] += 1; 0",
+        "c[\"annual_revenue\"] += 1; 0",
         "p[\"a_min_revenue\"]",
         "let t = p.tiers; t.push(\"E\"); [t, p.tiers]",
     ];

@@ -1006,14 +1006,21 @@ impl Fl<'_, '_> {
             }));
         }
         // `m[k] = v`, `m.k = v` on a variable.
-        let (base, key, at): (&Expr, KeyOf, Pos) = match lhs {
-            Expr::Index(b, flags, pos) if flags.contains(ASTFlags::BREAK) => {
-                (&b.lhs, KeyOf::Index(self.expr(&b.rhs)?), Pos::of(*pos))
-            }
-            Expr::Dot(b, _, _) => match &b.rhs {
-                Expr::Property(x, pos) => {
-                    (&b.lhs, KeyOf::Name(Arc::from(x.2.as_str())), Pos::of(*pos))
-                }
+        // `dot`: where rhai places a failed read of `m.k` before `m.k op= v`.
+        let (base, key, at, dot): (&Expr, KeyOf, Pos, Pos) = match lhs {
+            Expr::Index(b, flags, pos) if flags.contains(ASTFlags::BREAK) => (
+                &b.lhs,
+                KeyOf::Index(self.expr(&b.rhs)?),
+                Pos::of(*pos),
+                Pos::of(*pos),
+            ),
+            Expr::Dot(b, _, dot) => match &b.rhs {
+                Expr::Property(x, pos) => (
+                    &b.lhs,
+                    KeyOf::Name(Arc::from(x.2.as_str())),
+                    Pos::of(*pos),
+                    Pos::of(*dot),
+                ),
                 other => return self.no(other.position(), "assigning into this chain"),
             },
             other => return self.no(other.position(), "assigning to this"),
@@ -1035,7 +1042,7 @@ impl Fl<'_, '_> {
                 Target::Slot(s) => &mut f.slots[s],
                 Target::This => f.this_mut(at)?,
             };
-            set_in(place, k, v, op, by_name, &cx.prog.known, at)?;
+            set_in(place, k, v, op, by_name, &cx.prog.known, (at, dot))?;
             let whole = place.clone();
             cx.check_size(&whole, at)?;
             Ok(Value::Unit)
@@ -1078,7 +1085,7 @@ fn set_in(
     op: Option<Op>,
     by_name: bool,
     known: &KnownKeys,
-    at: Pos,
+    (at, dot): (Pos, Pos),
 ) -> R<()> {
     match (place, k) {
         (Value::Map(m), Value::Text(k)) => {
@@ -1115,12 +1122,24 @@ fn set_in(
         // and there is no index setter at all.
         (Value::Frozen(m), Value::Text(k)) => {
             if !by_name {
+                // rhai names the type of the value it would have stored.
+                let stored = match (op, m.get(&k)) {
+                    (Some(o), Some(old)) => combine(o, old.clone(), v, at)?,
+                    _ => v,
+                };
                 return script(
                     format!(
                         "Indexer unavailable: frozen map [string] = {}",
-                        v.type_name()
+                        stored.type_name()
                     ),
                     at,
+                );
+            }
+            if op.is_some() && !known.is_field(&k) {
+                // `m.k op= v` reads `m.k` first, through the indexer.
+                return runtime(
+                    format!("no field `{k}` (fields are read-only and fixed)"),
+                    dot,
                 );
             }
             if !known.is_field(&k) {
