@@ -4,9 +4,10 @@ use chrono::NaiveDate;
 use serde_json::Value;
 
 use super::record;
-use super::shape::{self, RuleValue, ShapeError, Shaped};
+use super::shape::{RuleValue, ShapeError, Shaped};
 use crate::error::{RecordError, RecordErrorKind};
-use crate::model::{CustomerRecord, CustomerResult, Declared};
+use crate::model::returned::FromRule;
+use crate::model::{CustomerRecord, CustomerResult};
 use crate::{batch, Error, Policy};
 
 const ENTRY: &str = "customer";
@@ -98,14 +99,10 @@ fn read_result<V: RuleValue>(
     r: &CustomerRecord,
     value: V,
 ) -> Shaped<CustomerResult> {
-    let mut fields = shape::returned(CustomerResult::shape(), value, &"")?;
-    fields.insert("id".into(), Value::String(r.id.clone()));
-    fields.insert(
-        "previous_tier".into(),
-        r.tier.clone().map_or(Value::Null, Value::String),
-    );
-    fields.insert("policy".into(), super::policy_json(policy));
-    let mut result: CustomerResult = super::build(fields)?;
+    let mut result = CustomerResult::from_rule(&"", value)?;
+    result.id.clone_from(&r.id);
+    result.previous_tier.clone_from(&r.tier);
+    result.policy.clone_from(policy.info());
     check(policy, &result)?;
     policy.explain(&mut result.reasons);
     Ok(result)

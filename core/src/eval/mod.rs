@@ -71,24 +71,6 @@ pub(crate) fn shape_error(
     })
 }
 
-/// The policy's identity as the JSON every result carries.
-pub(crate) fn policy_json(policy: &Policy) -> serde_json::Value {
-    serde_json::to_value(policy.info()).unwrap_or(serde_json::Value::Null)
-}
-
-/// A result from its checked fields. The fields were checked against the very
-/// shape the type was declared with, so this cannot fail short of a bug in a
-/// declaration, which it reports as a shape error rather than a panic.
-pub(crate) fn build<T: serde::de::DeserializeOwned>(
-    fields: serde_json::Map<String, serde_json::Value>,
-) -> shape::Shaped<T> {
-    serde_json::from_value(serde_json::Value::Object(fields)).map_err(|e| shape::ShapeError {
-        field: "(result)".into(),
-        expected: "a result of the declared shape".into(),
-        found: e.to_string(),
-    })
-}
-
 /// Benchmark support, not API: `rounds` calls of the entry point alone (the
 /// record converted once beforehand, the result not checked), to time the
 /// rules apart from reading records and checking results. Used by

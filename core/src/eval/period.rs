@@ -10,9 +10,9 @@ use std::collections::BTreeMap;
 
 use rhai::Dynamic;
 
-use super::shape::Returned;
 use super::shape_error;
 use crate::model::period_result::MISSING_MONTHS;
+use crate::model::returned::Returned;
 use crate::model::{Fact, Facts, Period, Reason, StaffPeriodResult, StaffRecord};
 use crate::{batch, Error, Policy, RecordError, RecordErrorKind};
 
@@ -153,7 +153,11 @@ impl Policy {
         let mut period = Returned::open(value, &"", &["inputs", "reasons"])
             .map_err(shape("staff_period_inputs"))?;
         let inputs = period.map("inputs").map_err(shape("staff_period_inputs"))?;
-        reasons.extend(period.reasons().map_err(shape("staff_period_inputs"))?);
+        reasons.extend(
+            period
+                .field::<Vec<Reason>>("reasons")
+                .map_err(shape("staff_period_inputs"))?,
+        );
 
         let value = super::call_entry(
             self,
@@ -164,8 +168,11 @@ impl Policy {
         )?;
         let mut k =
             Returned::open(value, &"", &["kpis", "reasons"]).map_err(shape("staff_kpis"))?;
-        let kpis = k.number_map("kpis").map_err(shape("staff_kpis"))?;
-        reasons.extend(k.reasons().map_err(shape("staff_kpis"))?);
+        let kpis = k.field("kpis").map_err(shape("staff_kpis"))?;
+        reasons.extend(
+            k.field::<Vec<Reason>>("reasons")
+                .map_err(shape("staff_kpis"))?,
+        );
 
         // Total and grade.
         let totals: rhai::Array = monthly_totals
@@ -180,16 +187,17 @@ impl Policy {
             id,
             args,
         )?;
-        let total = Returned::wrap(value)
-            .score("total")
-            .map_err(shape("staff_period_total"))?;
+        let total = super::shape::score(value, "total").map_err(shape("staff_period_total"))?;
         let args = (Dynamic::from_decimal(total), self.params().clone());
         let value = super::call_entry(self, "staff_grade", "staff_grade(total, p)", id, args)?;
         let mut g = Returned::open(value, &"", &["grade", "actions", "reasons"])
             .map_err(shape("staff_grade"))?;
-        let grade = g.string("grade").map_err(shape("staff_grade"))?;
-        let actions = g.strings("actions").map_err(shape("staff_grade"))?;
-        reasons.extend(g.reasons().map_err(shape("staff_grade"))?);
+        let grade = g.field("grade").map_err(shape("staff_grade"))?;
+        let actions = g.field("actions").map_err(shape("staff_grade"))?;
+        reasons.extend(
+            g.field::<Vec<Reason>>("reasons")
+                .map_err(shape("staff_grade"))?,
+        );
         self.explain(&mut reasons);
 
         Ok(StaffPeriodResult {

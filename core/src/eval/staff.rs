@@ -5,8 +5,9 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 
 use super::record;
-use super::shape::{self, RuleValue, ShapeError, Shaped};
-use crate::model::{Declared, Scorecard, StaffRecord, StaffResult};
+use super::shape::{RuleValue, ShapeError, Shaped};
+use crate::model::returned::FromRule;
+use crate::model::{Scorecard, StaffRecord, StaffResult};
 use crate::{batch, Error, Policy};
 
 const ENTRY: &str = "staff";
@@ -53,11 +54,10 @@ pub(crate) fn to_dynamic(r: &StaffRecord) -> Result<Dynamic, crate::RecordError>
 }
 
 fn read_result<V: RuleValue>(policy: &Policy, r: &StaffRecord, value: V) -> Shaped<StaffResult> {
-    let mut fields = shape::returned(StaffResult::shape(), value, &"")?;
-    fields.insert("id".into(), Value::String(r.id.clone()));
-    fields.insert("period".into(), Value::String(r.period.to_string()));
-    fields.insert("policy".into(), super::policy_json(policy));
-    let mut result: StaffResult = super::build(fields)?;
+    let mut result = StaffResult::from_rule(&"", value)?;
+    result.id.clone_from(&r.id);
+    result.period = r.period;
+    result.policy.clone_from(policy.info());
     check_scorecard(&result.scorecard)?;
     policy.explain(&mut result.reasons);
     policy.explain_adjustments(

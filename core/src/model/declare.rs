@@ -11,8 +11,10 @@
 //!
 //! Each declaration emits the struct (with serde's `Serialize`), its
 //! [`Declared`](super::shape::Declared) shape and [`Typed`](super::shape::Typed)
-//! type, and, for records, the [`Readable`](super::kind::Readable) reader and
-//! the values rules receive ([`RuleFields`](super::rule_values::RuleFields)).
+//! type; for records, the [`Readable`](super::kind::Readable) reader and
+//! the values rules receive ([`RuleFields`](super::rule_values::RuleFields));
+//! for results, the reader of what a rule returned (`FromRule`, in
+//! `model/returned.rs`), with kam's own fields left for kam to set.
 
 /// A field's wire name: its `as "…"` name, or the identifier.
 macro_rules! wire {
@@ -214,6 +216,37 @@ macro_rules! result {
         $crate::model::declare::declared!($name {
             $($field $($wire)? : $ty = $crate::model::declare::source!($source); [$($doc),*])+
         });
+
+        impl $crate::model::returned::FromRule for $name {
+            fn from_rule<V: $crate::model::returned::RuleValue>(
+                path: &dyn std::fmt::Display,
+                value: V,
+            ) -> $crate::model::returned::Shaped<Self> {
+                #[allow(unused_mut, unused_variables)]
+                let mut m = $crate::model::returned::Returned::open(
+                    value,
+                    path,
+                    &<$name as $crate::model::shape::Declared>::shape().rule_keys,
+                )?;
+                // Fields in declaration order: the first bad one is reported.
+                Ok($name {
+                    $($field: $crate::model::declare::take!(
+                        $source m $crate::model::declare::wire!($field $($wire)?)
+                    ),)+
+                })
+            }
+        }
     };
 }
 pub(crate) use result;
+
+/// A result field's value: read from the rule's map, or unset until kam adds it.
+macro_rules! take {
+    (rule $m:ident $name:expr) => {
+        $m.field($name)?
+    };
+    (core $m:ident $name:expr) => {
+        $crate::model::returned::Unset::unset()
+    };
+}
+pub(crate) use take;

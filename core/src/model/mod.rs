@@ -13,6 +13,7 @@ pub mod kind;
 pub mod period;
 pub(crate) mod period_result;
 mod reason;
+pub(crate) mod returned;
 pub mod rule_values;
 pub mod shape;
 pub mod staff;
@@ -67,6 +68,15 @@ macro_rules! string_enum {
         impl $crate::model::shape::Typed for $name {
             fn ty() -> $crate::model::shape::Ty {
                 $crate::model::shape::Ty::Choice(&[$($text),+])
+            }
+        }
+
+        impl $crate::model::returned::FromRule for $name {
+            fn from_rule<V: $crate::model::returned::RuleValue>(
+                field: &dyn std::fmt::Display,
+                v: V,
+            ) -> $crate::model::returned::Shaped<Self> {
+                $crate::model::returned::choice(field, v, Self::NAMES)
             }
         }
 

@@ -68,6 +68,14 @@ impl<'de> Deserialize<'de> for Fact {
 }
 
 impl Fact {
+    /// Text as a fact: a date when it is exactly `YYYY-MM-DD`.
+    pub(crate) fn from_text(s: String) -> Fact {
+        match NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
+            Ok(date) if s.len() == 10 => Fact::Date(date),
+            _ => Fact::Text(s),
+        }
+    }
+
     /// A fact from its JSON form (see the type's docs).
     pub fn from_json(v: &serde_json::Value) -> Result<Fact, String> {
         use serde_json::Value;
@@ -86,10 +94,7 @@ impl Fact {
                     )
                 }
             },
-            Value::String(s) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-                Ok(date) if s.len() == 10 => Fact::Date(date),
-                _ => Fact::Text(s.clone()),
-            },
+            Value::String(s) => Fact::from_text(s.clone()),
             Value::Array(items) => Fact::List(
                 items
                     .iter()
