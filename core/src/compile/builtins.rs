@@ -122,7 +122,7 @@ pub(crate) fn binary(op: Op, a: &Value, b: &Value, pos: Pos) -> R<Value> {
             let mut v = Vec::with_capacity(x.len() + y.len());
             v.extend(x.iter().cloned());
             v.extend(y.iter().cloned());
-            Ok(Array(Arc::new(v)))
+            Ok(Value::array(v))
         }
         _ => not_found(op.symbol(), &[a, b], pos),
     }
@@ -448,17 +448,25 @@ impl Native {
     }
 }
 
-fn text_key(s: &str) -> Arc<str> {
-    Arc::from(s)
+/// A key of the maps `note` and `adjust` build, allocated once per process:
+/// a reason is built for every rule that fires.
+fn text_key(s: &'static str) -> Arc<str> {
+    static KEYS: std::sync::LazyLock<[Arc<str>; 5]> = std::sync::LazyLock::new(|| {
+        ["rule", "code", "facts", "message", "points"].map(Arc::<str>::from)
+    });
+    KEYS.iter()
+        .find(|k| &***k == s)
+        .cloned()
+        .unwrap_or_else(|| Arc::from(s))
 }
 
-fn reason(rule: &str, code: Arc<str>, facts: Value, message: Value) -> Value {
+fn reason(rule: Arc<str>, code: Arc<str>, facts: Value, message: Value) -> Value {
     let mut m = Map::new();
-    m.insert(text_key("rule"), Value::text(rule));
+    m.insert(text_key("rule"), Value::Text(rule));
     m.insert(text_key("code"), Value::Text(code));
     m.insert(text_key("facts"), facts);
     m.insert(text_key("message"), message);
-    Value::Map(Arc::new(m))
+    Value::map(m)
 }
 
 /// Calls `n` on `args` (`args[0]` is the receiver, changed in place by the
@@ -471,24 +479,24 @@ pub(crate) fn call(n: Native, args: &mut [Value], cx: &mut Ctx<'_>, pos: Pos) ->
     };
     match (n, &mut *args) {
         (Native::Note, [Array(why), Text(code), Map(facts)]) => {
-            let rule = code
-                .rsplit_once('.')
-                .map_or(&**code, |(r, _)| r)
-                .to_string();
-            let r = reason(&rule, code.clone(), Map(facts.clone()), Unit);
-            Arc::make_mut(why).push(r);
+            let rule = match code.rsplit_once('.') {
+                Some((r, _)) => Arc::from(r),
+                None => code.clone(),
+            };
+            let r = reason(rule, code.clone(), Map(facts.clone()), Unit);
+            Arc::make_mut(why).edit(|w| w.push(r));
             let v = Array(why.clone());
             cx.check_size(&v, pos)?;
             Ok(Unit)
         }
         (Native::Note, [Array(why), Text(rule), Text(text)]) => {
             let r = reason(
-                &rule.clone(),
                 rule.clone(),
-                Map(Arc::new(super::value::Map::new())),
+                rule.clone(),
+                Value::map(super::value::Map::new()),
                 Text(text.clone()),
             );
-            Arc::make_mut(why).push(r);
+            Arc::make_mut(why).edit(|w| w.push(r));
             let v = Array(why.clone());
             cx.check_size(&v, pos)?;
             Ok(Unit)
@@ -500,7 +508,7 @@ pub(crate) fn call(n: Native, args: &mut [Value], cx: &mut Ctx<'_>, pos: Pos) ->
             m.insert(text_key("code"), Text(code.clone()));
             m.insert(text_key("facts"), Map(facts.clone()));
             m.insert(text_key("message"), Unit);
-            Ok(Map(Arc::new(m)))
+            Ok(Value::map(m))
         }
         (Native::Money, [Int(i)]) => Ok(Value::text(format_money(Decimal::from(*i)))),
         (Native::Money, [Dec(d)]) => Ok(Value::text(format_money(*d))),
@@ -543,7 +551,7 @@ pub(crate) fn call(n: Native, args: &mut [Value], cx: &mut Ctx<'_>, pos: Pos) ->
         (Native::IsEmpty, [Text(s)]) => Ok(Bool(s.is_empty())),
         (Native::Push, [Array(a), v]) => {
             let v = std::mem::take(v);
-            Arc::make_mut(a).push(v);
+            Arc::make_mut(a).edit(|a| a.push(v));
             let whole = Array(a.clone());
             cx.check_size(&whole, pos)?;
             Ok(Unit)
@@ -556,7 +564,7 @@ pub(crate) fn call(n: Native, args: &mut [Value], cx: &mut Ctx<'_>, pos: Pos) ->
                     out.push(x.clone());
                 }
             }
-            Ok(Array(Arc::new(out)))
+            Ok(Value::array(out))
         }
         (Native::MapFn, [Array(a), f @ Fn(_)]) => {
             let (a, f) = (a.clone(), f.clone());
@@ -564,7 +572,7 @@ pub(crate) fn call(n: Native, args: &mut [Value], cx: &mut Ctx<'_>, pos: Pos) ->
             for (i, x) in a.iter().enumerate() {
                 out.push(cx.call_item(&f, x, i, pos)?);
             }
-            Ok(Array(Arc::new(out)))
+            Ok(Value::array(out))
         }
         (Native::Some, [Array(a), f @ Fn(_)]) => {
             let (a, f) = (a.clone(), f.clone());
@@ -620,7 +628,7 @@ pub(crate) fn call(n: Native, args: &mut [Value], cx: &mut Ctx<'_>, pos: Pos) ->
             if unsure {
                 return interpret(pos);
             }
-            *a = Arc::new(sorted);
+            *a = Arc::new(super::value::Counted::new(sorted));
             cx.tick(pos)?;
             Ok(Unit)
         }
@@ -632,9 +640,9 @@ pub(crate) fn call(n: Native, args: &mut [Value], cx: &mut Ctx<'_>, pos: Pos) ->
                 *start
             };
             if s >= len {
-                return Ok(Array(Arc::new(Vec::new())));
+                return Ok(Value::array(Vec::new()));
             }
-            Ok(Array(Arc::new(a[s as usize..].to_vec())))
+            Ok(Value::array(a[s as usize..].to_vec()))
         }
         (Native::Extract, [Array(a), Int(start), Int(n)]) => {
             let len = a.len() as i64;
@@ -644,10 +652,10 @@ pub(crate) fn call(n: Native, args: &mut [Value], cx: &mut Ctx<'_>, pos: Pos) ->
                 *start
             };
             if s >= len || *n <= 0 {
-                return Ok(Array(Arc::new(Vec::new())));
+                return Ok(Value::array(Vec::new()));
             }
             let end = (s.saturating_add(*n)).min(len);
-            Ok(Array(Arc::new(a[s as usize..end as usize].to_vec())))
+            Ok(Value::array(a[s as usize..end as usize].to_vec()))
         }
         (Native::Floor, [Dec(d)]) => Ok(Dec(d.floor())),
         (Native::Ceiling, [Dec(d)]) => Ok(Dec(d.ceil())),
@@ -686,12 +694,10 @@ pub(crate) fn call(n: Native, args: &mut [Value], cx: &mut Ctx<'_>, pos: Pos) ->
             Option::Some(d) => Ok(Date(d)),
             None => runtime(format!("not a date YYYY-MM-DD: {:?}", &**s), pos),
         },
-        (Native::Keys, [Map(m)]) => {
-            Ok(Array(Arc::new(m.keys().map(|k| Text(k.clone())).collect())))
-        }
-        (Native::Keys, [Frozen(f)]) => Ok(Array(Arc::new(
+        (Native::Keys, [Map(m)]) => Ok(Value::array(m.keys().map(|k| Text(k.clone())).collect())),
+        (Native::Keys, [Frozen(f)]) => Ok(Value::array(
             f.keys.iter().map(|k| Text(k.clone())).collect(),
-        ))),
+        )),
         (Native::TypeOf, [v]) => Ok(Value::text(v.type_name())),
         (Native::ToString, [v]) => match to_text(v) {
             Option::Some(t) => Ok(Value::text(t)),
@@ -711,7 +717,7 @@ pub(crate) fn call(n: Native, args: &mut [Value], cx: &mut Ctx<'_>, pos: Pos) ->
             }
             if len > a.len() {
                 let item = item.clone();
-                Arc::make_mut(a).resize(len, item);
+                Arc::make_mut(a).edit(|a| a.resize(len, item));
             }
             Ok(Unit)
         }
@@ -830,7 +836,8 @@ impl Ctx<'_> {
             return script("Data type incorrect (expecting Fn)", pos);
         };
         let want = self.prog.funcs.get(c.func).map_or(0, |f| f.nparams);
-        let mut args = vec![x.clone()];
+        let mut args = self.list();
+        args.push(x.clone());
         if want == c.captured.len() + 2 {
             args.push(Value::Int(i as i64));
         }

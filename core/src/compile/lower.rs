@@ -574,7 +574,7 @@ impl Fl<'_, '_> {
                     for i in &items {
                         out.push(i(f, cx)?);
                     }
-                    let v = Value::Array(Arc::new(out));
+                    let v = Value::array(out);
                     cx.check_size(&v, pos)?;
                     Ok(v)
                 }))
@@ -590,7 +590,7 @@ impl Fl<'_, '_> {
                     for (k, v) in &entries {
                         m.insert(k.clone(), v(f, cx)?);
                     }
-                    let v = Value::Map(Arc::new(m));
+                    let v = Value::map(m);
                     cx.check_size(&v, pos)?;
                     Ok(v)
                 }))
@@ -729,7 +729,7 @@ impl Fl<'_, '_> {
         if let Some(func) = self.g.function(name, argc) {
             let args = self.args(&call.args)?;
             return Ok(Box::new(move |f, cx| {
-                let mut values = Vec::with_capacity(args.len());
+                let mut values = cx.list();
                 for a in &args {
                     values.push(a(f, cx)?);
                 }
@@ -746,11 +746,13 @@ impl Fl<'_, '_> {
             }
             let args = self.args(&call.args)?;
             return Ok(Box::new(move |f, cx| {
-                let mut values = Vec::with_capacity(args.len());
+                let mut values = cx.list();
                 for a in &args {
                     values.push(a(f, cx)?);
                 }
-                builtins::call(n, &mut values, cx, at)
+                let r = builtins::call(n, &mut values, cx, at);
+                cx.recycle(values);
+                r
             }));
         }
         self.no(
@@ -1066,11 +1068,11 @@ enum Target {
 fn combine(op: Op, old: Value, v: Value, at: Pos) -> R<Value> {
     match (op, old, v) {
         (Op::Add, Value::Array(mut a), Value::Array(b)) => {
-            Arc::make_mut(&mut a).extend(b.iter().cloned());
+            Arc::make_mut(&mut a).edit(|a| a.extend(b.iter().cloned()));
             Ok(Value::Array(a))
         }
         (Op::Add, Value::Array(mut a), v) => {
-            Arc::make_mut(&mut a).push(v);
+            Arc::make_mut(&mut a).edit(|a| a.push(v));
             Ok(Value::Array(a))
         }
         (op, old, v) => builtins::binary(op, &old, &v, at),
@@ -1101,7 +1103,7 @@ fn set_in(
                     combine(o, old, v, at)?
                 }
             };
-            m.insert(k, new);
+            m.edit(|m| m.insert(k, new));
             Ok(())
         }
         (Value::Array(a), Value::Int(i)) => {
@@ -1112,9 +1114,9 @@ fn set_in(
             let a = Arc::make_mut(a);
             let new = match op {
                 None => v,
-                Some(o) => combine(o, std::mem::take(&mut a[idx]), v, at)?,
+                Some(o) => combine(o, a.edit(|a| std::mem::take(&mut a[idx])), v, at)?,
             };
-            a[idx] = new;
+            a.edit(|a| a[idx] = new);
             Ok(())
         }
         // The record and the parameters, as the sandbox's `FrozenMap` answers:
@@ -1221,8 +1223,10 @@ fn apply_method(
         LStep::Native(_, args) | LStep::Script(_, args) => args,
         _ => return (script("not a method", pos), recv),
     };
-    let mut values = Vec::with_capacity(args.len() + 1);
-    values.push(Value::Unit);
+    let mut values = cx.list();
+    if matches!(s, LStep::Native(..)) {
+        values.push(Value::Unit);
+    }
     for a in args {
         match a(f, cx) {
             Ok(v) => values.push(v),
@@ -1234,10 +1238,10 @@ fn apply_method(
             values[0] = recv;
             let r = builtins::call(*n, &mut values, cx, pos);
             let back = std::mem::take(&mut values[0]);
+            cx.recycle(values);
             (r, back)
         }
         LStep::Script(func, _) => {
-            values.remove(0);
             match cx.call(*func, values, Some(recv), pos) {
                 Ok((v, back)) => (Ok(v), back),
                 Err(e) => (Err(e), Value::Unit),

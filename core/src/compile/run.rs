@@ -126,9 +126,27 @@ pub(crate) struct Ctx<'p> {
     pub prog: &'p Program,
     pub ops: u64,
     pub depth: usize,
+    /// Finished calls' slot lists, kept so that a call does not allocate.
+    pub spare: Vec<Vec<Value>>,
 }
 
 impl Ctx<'_> {
+    /// An empty list for a call's arguments, reusing a finished call's.
+    #[inline]
+    pub(crate) fn list(&mut self) -> Vec<Value> {
+        self.spare.pop().unwrap_or_default()
+    }
+
+    /// Gives a finished call's list back for the next call.
+    #[inline]
+    pub(crate) fn recycle(&mut self, mut v: Vec<Value>) {
+        v.clear();
+        // Bounded: deep recursion must not keep its lists for ever.
+        if self.spare.len() < 64 {
+            self.spare.push(v);
+        }
+    }
+
     /// Counts one operation; fails past the budget or the deadline.
     #[inline]
     pub(crate) fn tick(&mut self, pos: Pos) -> R<()> {
@@ -150,13 +168,13 @@ impl Ctx<'_> {
 
     /// Checks a value a rule built against the size limits.
     pub(crate) fn check_size(&self, v: &Value, pos: Pos) -> R<()> {
-        let (arrays, maps, strings) = value::sizes(v);
+        let n = value::sizes(v);
         let l = &self.prog.limits;
-        let over = if l.max_string_size > 0 && strings > l.max_string_size {
+        let over = if l.max_string_size > 0 && n.strings > l.max_string_size {
             Some("Length of string")
-        } else if l.max_array_size > 0 && arrays > l.max_array_size {
+        } else if l.max_array_size > 0 && n.arrays > l.max_array_size {
             Some("Size of array/BLOB")
-        } else if l.max_map_size > 0 && maps > l.max_map_size {
+        } else if l.max_map_size > 0 && n.maps > l.max_map_size {
             Some("Size of object map")
         } else {
             None
@@ -194,6 +212,7 @@ impl Ctx<'_> {
         self.depth += 1;
         let r = (f.body)(&mut frame, self);
         self.depth -= 1;
+        self.recycle(frame.slots);
         match r {
             Ok(v) | Err(Flow::Return(v)) => Ok((v, frame.this)),
             Err(Flow::Break | Flow::Continue) => Ok((Value::Unit, frame.this)),
@@ -207,15 +226,17 @@ impl Ctx<'_> {
     }
 
     /// Calls a closure value with `args` after its captured values.
-    pub(crate) fn call_closure(&mut self, f: &Value, args: Vec<Value>, pos: Pos) -> R<Value> {
+    pub(crate) fn call_closure(&mut self, f: &Value, mut args: Vec<Value>, pos: Pos) -> R<Value> {
         let Value::Fn(c) = f else {
             return script(
                 format!("Data type incorrect: {} (expecting Fn)", f.type_name()),
                 pos,
             );
         };
-        let mut all = c.captured.clone();
-        all.extend(args);
+        let mut all = self.list();
+        all.extend(c.captured.iter().cloned());
+        all.append(&mut args);
+        self.recycle(args);
         let want = self.prog.funcs.get(c.func).map_or(0, |f| f.nparams);
         if all.len() != want {
             return script(format!("Function not found: {}", c.name), pos);
@@ -283,6 +304,7 @@ pub(crate) fn run(
         prog,
         ops: 0,
         depth: 0,
+        spare: Vec::new(),
     };
     let r = deadline::run(prog.limits.max_duration, || {
         ctx.call(func, values, None, Pos::default())

@@ -14,6 +14,98 @@ use crate::policy::sandbox::FrozenMap;
 /// A map a rule builds: keys in byte order, as rhai's `Map` (a `BTreeMap`).
 pub(crate) type Map = BTreeMap<Arc<str>, Value>;
 
+/// An array value: its items and their total size.
+pub(crate) type List = Counted<Vec<Value>>;
+
+/// A map value: its entries and their total size.
+pub(crate) type Dict = Counted<Map>;
+
+/// What rhai's size limits count in a value, nested values included: array
+/// items, map entries and string bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Sizes {
+    pub arrays: usize,
+    pub maps: usize,
+    pub strings: usize,
+}
+
+impl std::ops::Add for Sizes {
+    type Output = Sizes;
+    fn add(self, o: Sizes) -> Sizes {
+        Sizes {
+            arrays: self.arrays + o.arrays,
+            maps: self.maps + o.maps,
+            strings: self.strings + o.strings,
+        }
+    }
+}
+
+/// A container that keeps its total [`Sizes`] up to date, so that the size
+/// check after every value a rule builds costs nothing however deep the
+/// value is (rhai walks the whole value each time; the figures are the
+/// same). The contents are read through `Deref` and changed only through
+/// [`Counted::edit`], which recounts one level: the items' own totals are
+/// already kept.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Counted<T> {
+    inner: T,
+    total: Sizes,
+}
+
+/// A container whose total is its own length plus its items' totals.
+pub(crate) trait Container {
+    fn count(&self) -> Sizes;
+}
+
+impl Container for Vec<Value> {
+    fn count(&self) -> Sizes {
+        let own = Sizes {
+            arrays: self.len(),
+            ..Sizes::default()
+        };
+        self.iter().fold(own, |t, v| t + sizes(v))
+    }
+}
+
+impl Container for Map {
+    fn count(&self) -> Sizes {
+        let own = Sizes {
+            maps: self.len(),
+            ..Sizes::default()
+        };
+        self.values().fold(own, |t, v| t + sizes(v))
+    }
+}
+
+impl<T: Container> Counted<T> {
+    pub(crate) fn new(inner: T) -> Self {
+        let total = inner.count();
+        Counted { inner, total }
+    }
+
+    /// Changes the contents, then recounts.
+    pub(crate) fn edit<R>(&mut self, f: impl FnOnce(&mut T) -> R) -> R {
+        let r = f(&mut self.inner);
+        self.total = self.inner.count();
+        r
+    }
+
+    pub(crate) fn into_inner(self) -> T {
+        self.inner
+    }
+
+    pub(crate) fn total(&self) -> Sizes {
+        self.total
+    }
+}
+
+impl<T> std::ops::Deref for Counted<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.inner
+    }
+}
+
 /// One value of compiled code. Arrays and maps are values, as in rhai:
 /// copied on write (`Arc::make_mut`), so sharing one between variables is a
 /// pointer copy until one of them changes it.
@@ -27,8 +119,8 @@ pub(crate) enum Value {
     Dec(Decimal),
     Date(NaiveDate),
     Text(Arc<str>),
-    Array(Arc<Vec<Value>>),
-    Map(Arc<Map>),
+    Array(Arc<List>),
+    Map(Arc<Dict>),
     /// The record or the parameters: read-only, fields by slot.
     Frozen(Arc<Frozen>),
     /// A closure: a policy function (by index) with its captured values.
@@ -65,6 +157,14 @@ pub(crate) struct Closure {
 impl Value {
     pub(crate) fn text(s: impl Into<Arc<str>>) -> Value {
         Value::Text(s.into())
+    }
+
+    pub(crate) fn array(items: Vec<Value>) -> Value {
+        Value::Array(Arc::new(Counted::new(items)))
+    }
+
+    pub(crate) fn map(entries: Map) -> Value {
+        Value::Map(Arc::new(Counted::new(entries)))
     }
 
     /// The type's name as rhai's errors spell it.
@@ -172,10 +272,10 @@ pub(crate) fn from_dynamic(v: &Dynamic, known: &KnownKeys) -> Option<Value> {
             .iter()
             .map(|x| from_dynamic(x, known))
             .collect::<Option<Vec<_>>>()
-            .map(|a| Value::Array(Arc::new(a)));
+            .map(Value::array);
     }
     if let Some(m) = v.read_lock::<rhai::Map>() {
-        return map_from(&m, known).map(|m| Value::Map(Arc::new(m)));
+        return map_from(&m, known).map(Value::map);
     }
     if let Some(f) = v.read_lock::<FrozenMap>() {
         let keys: Vec<&str> = f.0.keys().map(|k| k.as_str()).collect();
@@ -289,19 +389,82 @@ pub(crate) fn same(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// Total size of a value as rhai's size limits count it: (array items,
-/// map entries, string bytes), nested values included.
-pub(crate) fn sizes(v: &Value) -> (usize, usize, usize) {
+/// Total size of a value as rhai's size limits count it, nested values
+/// included: kept by the containers, so one read.
+pub(crate) fn sizes(v: &Value) -> Sizes {
     match v {
-        Value::Text(s) => (0, 0, s.len()),
-        Value::Array(a) => a.iter().fold((a.len(), 0, 0), |(x, y, z), v| {
-            let (a, b, c) = sizes(v);
-            (x + a, y + b, z + c)
-        }),
-        Value::Map(m) => m.values().fold((0, m.len(), 0), |(x, y, z), v| {
-            let (a, b, c) = sizes(v);
-            (x + a, y + b, z + c)
-        }),
-        _ => (0, 0, 0),
+        Value::Text(s) => Sizes {
+            strings: s.len(),
+            ..Sizes::default()
+        },
+        Value::Array(a) => a.total(),
+        Value::Map(m) => m.total(),
+        _ => Sizes::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// rhai's count: the whole value walked, as before the totals were kept.
+    fn walked(v: &Value) -> Sizes {
+        match v {
+            Value::Text(s) => Sizes {
+                strings: s.len(),
+                ..Sizes::default()
+            },
+            Value::Array(a) => a.iter().fold(
+                Sizes {
+                    arrays: a.len(),
+                    ..Sizes::default()
+                },
+                |t, v| t + walked(v),
+            ),
+            Value::Map(m) => m.values().fold(
+                Sizes {
+                    maps: m.len(),
+                    ..Sizes::default()
+                },
+                |t, v| t + walked(v),
+            ),
+            _ => Sizes::default(),
+        }
+    }
+
+    #[test]
+    fn kept_totals_match_a_full_walk_after_every_edit() {
+        let leaf = Value::map(Map::from([
+            (Arc::from("code"), Value::text("tier.a")),
+            (Arc::from("n"), Value::Int(3)),
+        ]));
+        let mut outer = Value::array(vec![leaf.clone(), Value::text("four")]);
+        assert_eq!(sizes(&outer), walked(&outer));
+        assert_eq!(
+            sizes(&outer),
+            Sizes {
+                arrays: 2,
+                maps: 2,
+                strings: 10
+            }
+        );
+        let mut shared = outer.clone();
+        if let Value::Array(a) = &mut outer {
+            // Copy on write: the other holder keeps its own total.
+            Arc::make_mut(a).edit(|a| a.push(leaf.clone()));
+            Arc::make_mut(a).edit(|a| a[1] = Value::text("a longer text"));
+        }
+        assert_eq!(sizes(&outer), walked(&outer));
+        assert_eq!(sizes(&outer).maps, 4);
+        assert_eq!(sizes(&shared), walked(&shared));
+        if let Value::Array(a) = &mut shared {
+            Arc::make_mut(a).edit(|a| {
+                a.clear();
+            });
+        }
+        assert_eq!(sizes(&shared), Sizes::default());
+        let nested = Value::map(Map::from([(Arc::from("all"), outer.clone())]));
+        assert_eq!(sizes(&nested), walked(&nested));
+        assert_eq!(sizes(&nested).maps, 5);
     }
 }

@@ -69,15 +69,15 @@ impl Build for Compiled {
         Compiled::Date(d)
     }
     fn array(items: Vec<Self>) -> Self {
-        Compiled::Array(Arc::new(items))
+        Compiled::array(items)
     }
     fn map(entries: Vec<(&str, Self)>) -> Self {
-        Compiled::Map(Arc::new(
+        Compiled::map(
             entries
                 .into_iter()
                 .map(|(k, v)| (Arc::<str>::from(k), v))
                 .collect::<compiled::Map>(),
-        ))
+        )
     }
 }
 

@@ -134,7 +134,7 @@ impl RuleValue for Compiled {
     }
     fn into_array(self) -> Option<Vec<Self>> {
         match self {
-            Compiled::Array(a) => Some(owned(a)),
+            Compiled::Array(a) => Some(owned(a).into_inner()),
             _ => None,
         }
     }
@@ -143,7 +143,7 @@ impl RuleValue for Compiled {
     }
     fn into_map(self) -> Option<compiled::Map> {
         match self {
-            Compiled::Map(m) => Some(owned(m)),
+            Compiled::Map(m) => Some(owned(m).into_inner()),
             _ => None,
         }
     }
