@@ -448,25 +448,31 @@ impl Native {
     }
 }
 
-/// A key of the maps `note` and `adjust` build, allocated once per process:
-/// a reason is built for every rule that fires.
-fn text_key(s: &'static str) -> Arc<str> {
+/// The keys of the maps `note` and `adjust` build, allocated once per
+/// process: a reason is built for every rule that fires.
+#[derive(Clone, Copy)]
+enum Key {
+    Rule,
+    Code,
+    Facts,
+    Message,
+    Points,
+}
+
+fn text_key(k: Key) -> Arc<str> {
     static KEYS: std::sync::LazyLock<[Arc<str>; 5]> = std::sync::LazyLock::new(|| {
         ["rule", "code", "facts", "message", "points"].map(Arc::<str>::from)
     });
-    KEYS.iter()
-        .find(|k| &***k == s)
-        .cloned()
-        .unwrap_or_else(|| Arc::from(s))
+    KEYS[k as usize].clone()
 }
 
 fn reason(rule: Arc<str>, code: Arc<str>, facts: Value, message: Value) -> Value {
-    let mut m = Map::new();
-    m.insert(text_key("rule"), Value::Text(rule));
-    m.insert(text_key("code"), Value::Text(code));
-    m.insert(text_key("facts"), facts);
-    m.insert(text_key("message"), message);
-    Value::map(m)
+    Value::map(Map::from_sorted(vec![
+        (text_key(Key::Code), Value::Text(code)),
+        (text_key(Key::Facts), facts),
+        (text_key(Key::Message), message),
+        (text_key(Key::Rule), Value::Text(rule)),
+    ]))
 }
 
 /// Calls `n` on `args` (`args[0]` is the receiver, changed in place by the
@@ -503,12 +509,12 @@ pub(crate) fn call(n: Native, args: &mut [Value], cx: &mut Ctx<'_>, pos: Pos) ->
         }
         (Native::Adjust, [p @ (Int(_) | Dec(_)), Text(code), Map(facts)]) => {
             let points = p.clone();
-            let mut m = super::value::Map::new();
-            m.insert(text_key("points"), points);
-            m.insert(text_key("code"), Text(code.clone()));
-            m.insert(text_key("facts"), Map(facts.clone()));
-            m.insert(text_key("message"), Unit);
-            Ok(Value::map(m))
+            Ok(Value::map(super::value::Map::from_sorted(vec![
+                (text_key(Key::Code), Text(code.clone())),
+                (text_key(Key::Facts), Map(facts.clone())),
+                (text_key(Key::Message), Unit),
+                (text_key(Key::Points), points),
+            ])))
         }
         (Native::Money, [Int(i)]) => Ok(Value::text(format_money(Decimal::from(*i)))),
         (Native::Money, [Dec(d)]) => Ok(Value::text(format_money(*d))),
@@ -539,7 +545,7 @@ pub(crate) fn call(n: Native, args: &mut [Value], cx: &mut Ctx<'_>, pos: Pos) ->
             }
             Ok(Bool(false))
         }
-        (Native::Contains, [Map(m), Text(k)]) => Ok(Bool(m.contains_key(&**k))),
+        (Native::Contains, [Map(m), Text(k)]) => Ok(Bool(m.contains_key(k))),
         (Native::Contains, [Frozen(f), Text(k)]) => Ok(Bool(f.get(k).is_some())),
         (Native::Contains, [Text(s), Text(t)]) => Ok(Bool(s.contains(&**t))),
         (Native::Len, [Array(a)]) => Ok(Int(a.len() as i64)),

@@ -581,15 +581,32 @@ impl Fl<'_, '_> {
             }
             Expr::Map(x, pos) => {
                 let pos = Pos::of(*pos);
-                let entries =
+                let values =
                     x.0.iter()
-                        .map(|(k, v)| Ok((Arc::<str>::from(k.name.as_str()), self.expr(v)?)))
-                        .collect::<L<Vec<(Arc<str>, Code)>>>()?;
+                        .map(|(_, v)| self.expr(v))
+                        .collect::<L<Vec<Code>>>()?;
+                // rhai refuses a literal with a key twice, so the keys sort
+                // into distinct slots once, here: values are still computed
+                // in the order written.
+                let mut keys: Vec<Arc<str>> =
+                    x.0.iter()
+                        .map(|(k, _)| Arc::from(k.name.as_str()))
+                        .collect();
+                keys.sort_unstable();
+                keys.dedup();
+                let slots: Vec<usize> =
+                    x.0.iter()
+                        .map(|(k, _)| {
+                            keys.binary_search_by(|s| (**s).cmp(k.name.as_str()))
+                                .unwrap_or(0)
+                        })
+                        .collect();
                 Ok(Box::new(move |f, cx| {
-                    let mut m = Map::new();
-                    for (k, v) in &entries {
-                        m.insert(k.clone(), v(f, cx)?);
+                    let mut vals = vec![Value::Unit; keys.len()];
+                    for (v, &slot) in values.iter().zip(&slots) {
+                        vals[slot] = v(f, cx)?;
                     }
+                    let m = Map::from_sorted(keys.iter().cloned().zip(vals).collect());
                     let v = Value::map(m);
                     cx.check_size(&v, pos)?;
                     Ok(v)
@@ -1241,12 +1258,10 @@ fn apply_method(
             cx.recycle(values);
             (r, back)
         }
-        LStep::Script(func, _) => {
-            match cx.call(*func, values, Some(recv), pos) {
-                Ok((v, back)) => (Ok(v), back),
-                Err(e) => (Err(e), Value::Unit),
-            }
-        }
+        LStep::Script(func, _) => match cx.call(*func, values, Some(recv), pos) {
+            Ok((v, back)) => (Ok(v), back),
+            Err(e) => (Err(e), Value::Unit),
+        },
         _ => (script("not a method", pos), Value::Unit),
     }
 }
@@ -1269,7 +1284,7 @@ fn prop(v: &Value, name: &Arc<str>, slots: &[Option<usize>; 8], pos: Pos, at: Po
                 ),
             }
         }
-        Value::Map(m) => match m.get(&**name) {
+        Value::Map(m) => match m.get(name) {
             Some(x) => Ok(x.clone()),
             None => script(format!("Property not found: {name}"), at),
         },
@@ -1298,7 +1313,7 @@ fn index(v: &Value, k: &Value, pos: Pos, at: Pos) -> R<Value> {
             Some(idx) => Ok(a[idx].clone()),
             None => script(bounds(a.len(), *i), at),
         },
-        (Value::Map(m), Value::Text(key)) => match m.get(&**key) {
+        (Value::Map(m), Value::Text(key)) => match m.get(key) {
             Some(x) => Ok(x.clone()),
             None => script(format!("Property not found: {key}"), at),
         },

@@ -61,6 +61,7 @@
 
 pub(crate) mod builtins;
 pub(crate) mod lower;
+pub(crate) mod map;
 pub(crate) mod run;
 pub(crate) mod value;
 
@@ -149,8 +150,8 @@ pub(crate) fn compile(policy: &Policy) -> Compiled {
         v.into_iter().map(Arc::from).collect()
     };
     let mut known = value::KnownKeys::default();
-    known.lists.push(sorted(CustomerRecord::FIELDS));
-    known.lists.push(sorted(StaffRecord::FIELDS));
+    known.add_record(CustomerRecord::FIELDS);
+    known.add_record(StaffRecord::FIELDS);
     if let Some(p) = policy
         .params()
         .read_lock::<crate::policy::sandbox::FrozenMap>()

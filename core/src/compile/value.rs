@@ -1,7 +1,6 @@
 //! The typed value compiled code computes with, and its conversions to and
 //! from rhai's `Dynamic` at the edges of a call (arguments in, result out).
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -11,8 +10,7 @@ use rust_decimal::Decimal;
 
 use crate::policy::sandbox::FrozenMap;
 
-/// A map a rule builds: keys in byte order, as rhai's `Map` (a `BTreeMap`).
-pub(crate) type Map = BTreeMap<Arc<str>, Value>;
+pub(crate) use super::map::Map;
 
 /// An array value: its items and their total size.
 pub(crate) type List = Counted<Vec<Value>>;
@@ -210,9 +208,25 @@ impl Value {
 #[derive(Debug, Default)]
 pub(crate) struct KnownKeys {
     pub lists: Vec<Arc<[Arc<str>]>>,
+    /// Declared records' fields in declaration order, with the list they
+    /// sort into and each field's slot there: a record is placed without
+    /// sorting its fields each time.
+    orders: Vec<(&'static [&'static str], usize, Vec<usize>)>,
 }
 
 impl KnownKeys {
+    /// Adds a declared record's field list (in declaration order).
+    pub(crate) fn add_record(&mut self, fields: &'static [&'static str]) {
+        let mut sorted: Vec<&str> = fields.to_vec();
+        sorted.sort_unstable();
+        let slots = fields
+            .iter()
+            .map(|f| sorted.binary_search(f).unwrap_or(usize::MAX))
+            .collect();
+        self.lists.push(sorted.into_iter().map(Arc::from).collect());
+        self.orders.push((fields, self.lists.len() - 1, slots));
+    }
+
     /// Whether `name` is a field of a known list: the names the sandbox
     /// registers as properties of the record and the parameters.
     pub(crate) fn is_field(&self, name: &str) -> bool {
@@ -226,6 +240,32 @@ impl KnownKeys {
             .iter()
             .position(|l| l.len() == keys.len() && l.iter().zip(keys).all(|(a, b)| &**a == *b))
     }
+}
+
+/// A read-only record from its fields in declaration order: placed in the
+/// slots of its known list, or sorted when its fields are not a declared
+/// record's.
+pub(crate) fn frozen_declared(mut entries: Vec<(&str, Value)>, known: &KnownKeys) -> Value {
+    for (fields, tag, slots) in &known.orders {
+        let same =
+            fields.len() == entries.len() && fields.iter().zip(&entries).all(|(f, (k, _))| f == k);
+        if !same {
+            continue;
+        }
+        let mut vals = vec![Value::Unit; slots.len()];
+        for ((_, v), &s) in entries.into_iter().zip(slots) {
+            if let Some(place) = vals.get_mut(s) {
+                *place = v;
+            }
+        }
+        return Value::Frozen(Arc::new(Frozen {
+            tag: *tag,
+            keys: known.lists[*tag].clone(),
+            vals,
+        }));
+    }
+    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    frozen(entries, known)
 }
 
 /// A read-only record from its fields in key order: one index per field

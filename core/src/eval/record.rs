@@ -97,9 +97,8 @@ pub(crate) fn frozen_compiled<T: RuleFields>(
     id: &str,
     known: &KnownKeys,
 ) -> Result<Compiled, RecordError> {
-    let mut entries = top::<T, Compiled>(record, id)?;
-    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    Ok(compiled::frozen(entries, known))
+    let entries = top::<T, Compiled>(record, id)?;
+    Ok(compiled::frozen_declared(entries, known))
 }
 
 /// The record's fields, in declaration order, as rule values; an error

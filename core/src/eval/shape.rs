@@ -69,6 +69,9 @@ impl RuleValue for Dynamic {
 }
 
 impl RuleMap<Dynamic> for Map {
+    fn len(&self) -> usize {
+        BTreeMap::len(self)
+    }
     fn keys(&self) -> impl Iterator<Item = &str> {
         BTreeMap::keys(self).map(|k| k.as_str())
     }
@@ -154,14 +157,17 @@ impl RuleValue for Compiled {
 }
 
 impl RuleMap<Compiled> for compiled::Map {
+    fn len(&self) -> usize {
+        compiled::Map::len(self)
+    }
     fn keys(&self) -> impl Iterator<Item = &str> {
-        BTreeMap::keys(self).map(|k| &**k)
+        compiled::Map::keys(self).map(|k| &**k)
     }
     fn contains(&self, key: &str) -> bool {
         self.contains_key(key)
     }
     fn remove(&mut self, key: &str) -> Option<Compiled> {
-        BTreeMap::remove(self, key)
+        compiled::Map::take(self, key)
     }
     fn entries(self) -> impl Iterator<Item = (String, Compiled)> {
         self.into_iter().map(|(k, v)| (k.to_string(), v))

@@ -70,6 +70,11 @@ impl<'de> Deserialize<'de> for Fact {
 impl Fact {
     /// Text as a fact: a date when it is exactly `YYYY-MM-DD`.
     pub(crate) fn from_text(s: String) -> Fact {
+        // Most facts are names and amounts: only the form YYYY-MM-DD is parsed.
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return Fact::Text(s);
+        }
         match NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
             Ok(date) if s.len() == 10 => Fact::Date(date),
             _ => Fact::Text(s),

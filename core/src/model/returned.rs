@@ -48,6 +48,7 @@ pub(crate) trait RuleValue: Sized {
 
 /// The map of a [`RuleValue`].
 pub(crate) trait RuleMap<V> {
+    fn len(&self) -> usize;
     fn keys(&self) -> impl Iterator<Item = &str>;
     fn contains(&self, key: &str) -> bool;
     fn remove(&mut self, key: &str) -> Option<V>;
@@ -201,6 +202,10 @@ impl<'p, V: RuleValue> Returned<'p, V> {
             return Err(mismatch(&what(), "a map", &value));
         }
         let map = value.into_map().ok_or_else(|| lost(&what()))?;
+        // As many keys as declared, each declared one there: no extra either.
+        if map.len() == keys.len() && keys.iter().all(|k| map.contains(k)) {
+            return Ok(Returned { map, path });
+        }
         if let Some(extra) = map.keys().find(|k| !keys.contains(k)) {
             return Err(ShapeError {
                 field: join(&path.to_string(), extra),
