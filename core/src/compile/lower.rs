@@ -602,12 +602,15 @@ impl Fl<'_, '_> {
                         })
                         .collect();
                 Ok(Box::new(move |f, cx| {
-                    let mut vals = vec![Value::Unit; keys.len()];
+                    let mut entries: Vec<(Arc<str>, Value)> =
+                        keys.iter().map(|k| (k.clone(), Value::Unit)).collect();
                     for (v, &slot) in values.iter().zip(&slots) {
-                        vals[slot] = v(f, cx)?;
+                        let x = v(f, cx)?;
+                        if let Some(e) = entries.get_mut(slot) {
+                            e.1 = x;
+                        }
                     }
-                    let m = Map::from_sorted(keys.iter().cloned().zip(vals).collect());
-                    let v = Value::map(m);
+                    let v = Value::map(Map::from_sorted(entries));
                     cx.check_size(&v, pos)?;
                     Ok(v)
                 }))

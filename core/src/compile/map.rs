@@ -23,14 +23,12 @@ impl Map {
         Map::default()
     }
 
-    /// A map of `entries` already in key order with no key twice (a
-    /// literal's keys, sorted when it is compiled); otherwise sorted here.
+    /// A map of `entries` already in key order with no key twice: a
+    /// literal's keys, sorted when it is compiled, or a reason's fixed keys.
+    /// (Checked in debug builds; out of order, lookups would miss keys.)
     pub(crate) fn from_sorted(entries: Vec<(Arc<str>, Value)>) -> Map {
-        if entries.windows(2).all(|w| w[0].0 < w[1].0) {
-            Map { entries }
-        } else {
-            entries.into_iter().collect()
-        }
+        debug_assert!(entries.windows(2).all(|w| w[0].0 < w[1].0));
+        Map { entries }
     }
 
     fn find(&self, key: &str) -> Result<usize, usize> {
