@@ -137,9 +137,22 @@ fn wrong_shapes_name_the_result_field() {
 
 #[test]
 fn script_errors_point_into_the_file_that_failed() {
-    // A misspelt property in a helper file is an error there, not a silent ().
+    // A misspelt property in a helper file is an error there, not a silent ():
+    // found when the policy loads, at the name...
     let common = kam_tests::default_policy().sources()["common.rhai"]
         .replace("c.late_payments == 0", "c.late_payment == 0");
+    let errs = policy_errors(&[("common.rhai", &common)]);
+    assert_eq!(
+        (errs[0].file.as_str(), errs[0].line, errs[0].column),
+        ("common.rhai", Some(5), Some(7)),
+        "{errs:?}"
+    );
+    assert!(errs[0].message.contains("did you mean `late_payments`"), "{errs:?}");
+    // ...or, through a copy loading does not follow, on the record, in that file.
+    let common = kam_tests::default_policy().sources()["common.rhai"].replace(
+        "c.late_payments == 0",
+        "(if true { let r = c; r.late_payment == 0 } else { false })",
+    );
     let a_level = json!({"id": "C-9", "annual_revenue": 4_000_000});
     let err = rule_error_on(&[("common.rhai", &common)], &a_level);
     assert_eq!(err.file, "common.rhai");

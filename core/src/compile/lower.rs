@@ -187,7 +187,7 @@ impl<'a> Lowering<'a> {
 /// body only through a walk, so this walks an AST holding just that function
 /// and an empty one (merging into an AST that already has a function is what
 /// makes rhai 1.27 apply the filter; into an empty one it copies them all).
-fn body_of(ast: &AST, name: &str, arity: usize) -> Vec<Stmt> {
+pub(crate) fn body_of(ast: &AST, name: &str, arity: usize) -> Vec<Stmt> {
     let Ok(empty) = rhai::Engine::new_raw().compile("fn kam_compiler_empty_() {}") else {
         return Vec::new();
     };

@@ -55,7 +55,9 @@
 //!   `max_call_levels` deep.
 //! - **sizes**: every string, array or map a rule builds (literals,
 //!   interpolation, `push`, `note`, `+=`, assignments into a map or array) is
-//!   checked against the string, array and map limits, nested values counted.
+//!   checked against the string, array and map limits, nested values counted
+//!   as rhai counts them. Arrays and maps keep their totals as they change
+//!   (`value::Counted`), so a check is one read where rhai walks the value.
 //! - **wall clock**: the same thread-local deadline as the interpreter,
 //!   checked every 1,024 operations.
 

@@ -229,6 +229,14 @@ pub(crate) fn compile(
         super::messages::check_calls(&rule_files, &messages, &mut errors);
         messages
     });
+    let param_keys: Option<Vec<&str>> = params.as_ref().map(|p| {
+        p.keys()
+            .map(|k| k.as_str())
+            .chain(std::iter::once("tiers"))
+            .chain(RATING_NAMES.iter().map(|(k, _)| *k))
+            .collect()
+    });
+    super::fields::check_fields(&rule_files, param_keys.as_deref(), &mut errors);
 
     match (manifest, params, messages) {
         (Some(manifest), Some(mut params), Some(messages)) if errors.is_empty() => {

@@ -1,6 +1,7 @@
 //! A compiled policy: load once, share everywhere, evaluate through `&self`.
 
 mod call;
+mod fields;
 mod limits;
 mod load;
 mod messages;
