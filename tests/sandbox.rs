@@ -147,7 +147,10 @@ fn script_errors_point_into_the_file_that_failed() {
         ("common.rhai", Some(5), Some(7)),
         "{errs:?}"
     );
-    assert!(errs[0].message.contains("did you mean `late_payments`"), "{errs:?}");
+    assert!(
+        errs[0].message.contains("did you mean `late_payments`"),
+        "{errs:?}"
+    );
     // ...or, through a copy loading does not follow, on the record, in that file.
     let common = kam_tests::default_policy().sources()["common.rhai"].replace(
         "c.late_payments == 0",
