@@ -376,29 +376,134 @@ fn both_engines_give_the_same_results_and_place_limits_as_they_can() {
     assert_eq!(place("interpreted"), (json!(1), Value::Null));
 }
 
-/// `kam check | true`, `kam test | head -c0`: a reader that has gone away is
-/// its choice, as for `kam customers | head` (exit 0, nothing on stderr);
-/// `println!` panicked there ("failed printing to stdout: Broken pipe", exit 101).
+/// `kam customers … | head`, `kam check | true`, `kam test | head -c0`: a
+/// reader that has gone away ends the run with its own code (141, as a shell
+/// reports a tool a closed pipe stopped) and says so, so a script never takes
+/// a cut-short run for a whole one; `println!` panicked there (exit 101).
+/// With stderr closed too (`2>&1 | head`), still no panic.
 #[test]
-fn check_and_test_into_a_closed_pipe_do_not_panic() {
+fn a_closed_output_ends_the_run_with_its_own_code_and_never_panics() {
+    // Far more output than a pipe holds, so kam is still writing when the reader goes.
+    let samples = std::fs::read_to_string(root().join("data/customers.jsonl")).unwrap();
+    let big = std::env::temp_dir().join(format!("kam-cli-{}-big.jsonl", std::process::id()));
+    std::fs::write(&big, samples.repeat(40)).unwrap();
+    let big = big.to_string_lossy().to_string();
     for args in [
+        &[
+            "customers",
+            "--policy",
+            "rules",
+            "--as-of",
+            "2026-11-01",
+            big.as_str(),
+        ][..],
         &["check", "--policy", "rules"][..],
         &["test", "--policy", "rules"][..],
     ] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kam"))
-            .args(args)
-            .current_dir(root())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        // Close the reading end before kam has loaded the policy and written anything.
-        drop(child.stdout.take());
-        let out = child.wait_with_output().unwrap();
+        for close_stderr in [false, true] {
+            let mut child = Command::new(env!("CARGO_BIN_EXE_kam"))
+                .args(args)
+                .current_dir(root())
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            // Close the reading end before kam has loaded the policy and written anything.
+            drop(child.stdout.take());
+            if close_stderr {
+                drop(child.stderr.take());
+            }
+            let out = child.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(141), "{args:?}: {stderr}");
+            if !close_stderr {
+                assert!(
+                    stderr.contains("the output was closed before the end"),
+                    "{args:?}: {stderr}"
+                );
+                assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+            }
+        }
+    }
+    let _ = std::fs::remove_file(&big);
+}
+
+/// Nothing to read is said, not silent: an empty file, a CSV with a header
+/// only, an empty period aggregate.
+#[test]
+fn empty_input_says_0_records() {
+    let header_only =
+        std::env::temp_dir().join(format!("kam-cli-{}-header.csv", std::process::id()));
+    std::fs::write(&header_only, "id,annual_revenue\n").unwrap();
+    let header_only = header_only.to_string_lossy().to_string();
+    for (args, input) in [
+        (
+            &["customers", "--policy", "rules", "--as-of", "2026-11-01"][..],
+            &b""[..],
+        ),
+        (
+            &[
+                "customers",
+                "--policy",
+                "rules",
+                "--as-of",
+                "2026-11-01",
+                header_only.as_str(),
+            ][..],
+            &b""[..],
+        ),
+        (
+            &["staff", "--policy", "rules", "--aggregate", "quarter"][..],
+            &b""[..],
+        ),
+        (
+            &["staff", "--policy", "rules", "--format", "table"][..],
+            &b""[..],
+        ),
+    ] {
+        let out = kam(args, Some(input));
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
         assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert_eq!(stderr.trim(), "0 records", "{args:?}");
+    }
+    let _ = std::fs::remove_file(&header_only);
+}
+
+/// `--as-of` of the right form naming a day the calendar lacks says which part.
+#[test]
+fn an_as_of_day_that_does_not_exist_is_named() {
+    for (as_of, says) in [
+        (
+            "2026-02-30",
+            "`2026-02-30`: 2026-02 has no day 30 (it has 28 days)",
+        ),
+        ("2024-02-30", "2024-02 has no day 30 (it has 29 days)"),
+        ("2026-13-01", "`2026-13-01`: there is no month 13"),
+        ("2026-2-3", "`2026-2-3` is not a date YYYY-MM-DD"),
+    ] {
+        let out = kam(
+            &["customers", "--policy", "rules", "--as-of", as_of],
+            Some(b""),
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{as_of}: {stderr}");
+        assert!(stderr.contains(says), "{as_of}: {stderr}");
+    }
+}
+
+#[test]
+fn help_documents_the_exit_codes() {
+    let out = kam(&["--help"], None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0));
+    for code in [
+        "0 every record succeeded",
+        "1 some records",
+        "2 usage or policy",
+        "141 the output was closed",
+    ] {
+        assert!(text.contains(code), "{code}: {text}");
     }
 }
 

@@ -4,7 +4,7 @@
 //! `RecordError` in its place, so the output keeps one line per input line.
 //! Input is streamed, so a million-line export needs memory for one chunk only.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
 
 use kam::error::RecordError;
 use serde_json::{Map, Value};
@@ -73,6 +73,14 @@ impl Records {
     /// Opens `path` (`-` = stdin); CSV when the name ends in `.csv`.
     pub fn open(path: &str) -> Result<Records, String> {
         let raw: Box<dyn Read> = if path == "-" {
+            if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+                // Otherwise kam would seem to hang, waiting for typed records.
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "kam: reading records from standard input, one JSON object per line \
+                     (end with Ctrl-D); or name a FILE (`kam customers data/customers.jsonl`)"
+                );
+            }
             Box::new(std::io::stdin())
         } else {
             Box::new(std::fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?)
