@@ -573,6 +573,24 @@ fn table_format_and_usage_errors() {
             .code(),
         Some(2)
     );
+    // A folder that is not a policy (the repository itself, full of .rhai
+    // files below it): the missing root files alone, nothing else compiled.
+    let out = kam(&["check", "--policy", "."], None);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .collect();
+    assert_eq!(errors.len(), 2, "{stderr}");
+    assert!(
+        errors[0].starts_with("error: policy.rhai: missing"),
+        "{stderr}"
+    );
+    assert!(
+        errors[1].starts_with("error: parameters.rhai: missing"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -1047,4 +1065,63 @@ fn record_error_lines_carry_the_code_and_the_record_id() {
             (Value::Null, Value::Null, json!("malformed")),
         ]
     );
+}
+
+/// CSV on stdin needs `--input csv`; read as JSON Lines, the error says so.
+/// A JSON array (one line or pretty-printed) is told what JSON Lines are.
+#[test]
+fn input_formats_are_chosen_or_explained() {
+    let csv = std::fs::read(root().join("data/customers.csv")).unwrap();
+    let from_file = kam(
+        &[
+            "customers",
+            "--policy",
+            "rules",
+            "--as-of",
+            "2026-11-01",
+            "data/customers.csv",
+        ],
+        None,
+    );
+    let from_stdin = kam(
+        &[
+            "customers",
+            "--policy",
+            "rules",
+            "--as-of",
+            "2026-11-01",
+            "--input",
+            "csv",
+        ],
+        Some(&csv),
+    );
+    assert!(!from_file.stdout.is_empty());
+    assert_eq!(from_stdin.stdout, from_file.stdout);
+    assert_eq!(from_stdin.status.code(), from_file.status.code());
+
+    let as_json = kam(
+        &["customers", "--policy", "rules", "--as-of", "2026-11-01"],
+        Some(&csv),
+    );
+    let first = &lines(&as_json)[0]["error"]["message"];
+    assert!(first.as_str().unwrap().contains("--input csv"), "{first}");
+
+    for array in [
+        &b"[{\"id\": \"C-1\"}, {\"id\": \"C-2\"}]\n"[..],
+        &b"[\n  {\"id\": \"C-1\"},\n  {\"id\": \"C-2\"}\n]\n"[..],
+    ] {
+        let out = kam(
+            &["customers", "--policy", "rules", "--as-of", "2026-11-01"],
+            Some(array),
+        );
+        let first = &lines(&out)[0]["error"]["message"];
+        assert!(
+            first
+                .as_str()
+                .unwrap()
+                .contains("kam reads JSON Lines: one whole JSON object per line"),
+            "{first}"
+        );
+        assert_eq!(out.status.code(), Some(1));
+    }
 }

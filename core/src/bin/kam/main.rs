@@ -48,6 +48,13 @@ struct Cli {
     command: Command,
 }
 
+/// `--input`: how to read the records.
+#[derive(Clone, Copy, ValueEnum)]
+enum InputArg {
+    Jsonl,
+    Csv,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Evaluate customers: one JSON result (or error) line per input line.
@@ -66,6 +73,10 @@ enum Command {
         /// JSON Lines file, CSV file (`.csv`, header row), or `-` for stdin (JSON Lines).
         #[arg(default_value = "-")]
         file: String,
+        /// Input format: `jsonl` or `csv` (header row). Default: CSV for a FILE
+        /// ending in `.csv`, JSON Lines otherwise (stdin included).
+        #[arg(long, value_enum)]
+        input: Option<InputArg>,
     },
     /// Score staff-months: one JSON result (or error) line per input line, or
     /// one line per person and quarter/year with `--aggregate`.
@@ -84,6 +95,10 @@ enum Command {
         /// JSON Lines file, CSV file (`.csv`, header row), or `-` for stdin (JSON Lines).
         #[arg(default_value = "-")]
         file: String,
+        /// Input format: `jsonl` or `csv` (header row). Default: CSV for a FILE
+        /// ending in `.csv`, JSON Lines otherwise (stdin included).
+        #[arg(long, value_enum)]
+        input: Option<InputArg>,
     },
     /// Compile and validate a policy; print its digest or every error.
     Check {
@@ -229,7 +244,9 @@ fn main() -> ExitCode {
             format,
             explain,
             file,
+            input,
         } => {
+            let file = source(file, input);
             let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
             run_lines(
                 &policy,
@@ -248,12 +265,13 @@ fn main() -> ExitCode {
             format,
             explain,
             file,
+            input,
         } => run_lines(
             &policy,
             &loading,
             &explain,
             format,
-            &file,
+            &source(file, input),
             (table::STAFF, table::staff_row),
             "staff",
             |p, record| p.evaluate_staff_json(record),
@@ -264,17 +282,37 @@ fn main() -> ExitCode {
             format,
             explain,
             file,
+            input,
         } => {
             let span = match span {
                 Aggregate::Quarter => kam::Span::Quarter,
                 Aggregate::Year => kam::Span::Year,
             };
-            staff_periods(&policy, &loading, &explain, span, format, &file)
+            staff_periods(
+                &policy,
+                &loading,
+                &explain,
+                span,
+                format,
+                &source(file, input),
+            )
         }
         Command::Check { policy } => check(&policy, &loading),
         Command::Test { policy, cases } => test(&policy, &loading, cases),
     };
     ExitCode::from(code)
+}
+
+/// Where the records come from, and as what.
+fn source(path: String, input: Option<InputArg>) -> input::Source {
+    input::Source {
+        csv: match input {
+            Some(InputArg::Csv) => true,
+            Some(InputArg::Jsonl) => false,
+            None => path.to_ascii_lowercase().ends_with(".csv"),
+        },
+        path,
+    }
 }
 
 fn load(dir: &Path, loading: &Loading) -> Result<Policy, u8> {
@@ -355,7 +393,7 @@ fn run_lines<R: serde::Serialize>(
     loading: &Loading,
     explain: &Explain,
     format: Format,
-    file: &str,
+    file: &input::Source,
     (header, row): TableOf<R>,
     entry: &str,
     eval: impl Fn(&Policy, &Value) -> Result<R, Error> + Sync + Send,
@@ -380,7 +418,7 @@ fn run_lines<R: serde::Serialize>(
             Ok(items) if items.is_empty() => break,
             Ok(items) => items,
             Err(e) => {
-                say!("error: cannot read {file}: {e}");
+                say!("error: cannot read {}: {e}", file.path);
                 return USAGE_OR_POLICY;
             }
         };
@@ -472,7 +510,7 @@ fn staff_periods(
     explain: &Explain,
     span: kam::Span,
     format: Format,
-    file: &str,
+    file: &input::Source,
 ) -> u8 {
     let needs: Vec<&str> = std::iter::once("staff")
         .chain(kam::PERIOD_FUNCTIONS.iter().copied())
@@ -506,7 +544,7 @@ fn staff_periods(
                 }
             }
             Err(e) => {
-                say!("error: cannot read {file}: {e}");
+                say!("error: cannot read {}: {e}", file.path);
                 return USAGE_OR_POLICY;
             }
         }
