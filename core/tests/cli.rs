@@ -1125,3 +1125,70 @@ fn input_formats_are_chosen_or_explained() {
         assert_eq!(out.status.code(), Some(1));
     }
 }
+
+/// Tables are for people: totals and scores in two places (the JSON stays
+/// exact), and a bad line of an aggregate puts its id under "id".
+#[test]
+fn tables_round_for_display_and_keep_columns() {
+    let mut input = std::fs::read(root().join("data/staff.jsonl")).unwrap();
+    input.extend_from_slice(b"{\"id\": \"S-x\"}\n");
+    let out = kam(
+        &[
+            "staff",
+            "--policy",
+            "rules",
+            "--aggregate",
+            "quarter",
+            "--format",
+            "table",
+        ],
+        Some(&input),
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let rows: Vec<&str> = text.lines().collect();
+    let bad = rows.iter().find(|r| r.starts_with("S-x")).unwrap();
+    assert!(bad.contains("line 23") && bad.contains("ERROR"), "{bad}");
+    // S-002's Q3 total is 233.5 / 3 = 77.8333…: shown as 77.83.
+    let q3 = rows
+        .iter()
+        .find(|r| r.starts_with("S-002") && r.contains("2026-Q3"))
+        .unwrap();
+    assert!(q3.contains(" 77.83 "), "{q3}");
+    let json = kam(
+        &["staff", "--policy", "rules", "--aggregate", "quarter"],
+        Some(&input),
+    );
+    let exact = lines(&json)
+        .into_iter()
+        .find(|l| l["id"] == "S-002" && l["period"] == "2026-Q3")
+        .unwrap();
+    assert!(
+        exact["total"].to_string().starts_with("77.8333333"),
+        "{exact}"
+    );
+
+    let out = kam(
+        &[
+            "staff",
+            "--policy",
+            "rules",
+            "--format",
+            "table",
+            "data/staff.jsonl",
+        ],
+        None,
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    for row in text.lines().skip(1) {
+        // No number with three or more decimals outside the reasons column.
+        let cells: Vec<&str> = row.split("  ").filter(|c| !c.is_empty()).collect();
+        for cell in &cells[..cells.len().saturating_sub(1)] {
+            let cell = cell.trim().trim_end_matches('%');
+            if let Some((_, frac)) = cell.split_once('.') {
+                if frac.chars().all(|c| c.is_ascii_digit()) {
+                    assert!(frac.len() <= 2, "{row}");
+                }
+            }
+        }
+    }
+}

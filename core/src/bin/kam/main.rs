@@ -563,11 +563,10 @@ fn staff_periods(
         match format {
             Format::Json => writeln!(out, "{}", error_line(e, line)),
             Format::Table => {
-                rows.push(
-                    std::iter::once(String::new())
-                        .chain(table::error_row(e))
-                        .collect(),
-                );
+                // The id under "id", the input line under "period".
+                let mut row = table::error_row(e);
+                row.insert(1, format!("line {line}"));
+                rows.push(row);
                 Ok(())
             }
         }
