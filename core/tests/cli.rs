@@ -376,29 +376,134 @@ fn both_engines_give_the_same_results_and_place_limits_as_they_can() {
     assert_eq!(place("interpreted"), (json!(1), Value::Null));
 }
 
-/// `kam check | true`, `kam test | head -c0`: a reader that has gone away is
-/// its choice, as for `kam customers | head` (exit 0, nothing on stderr);
-/// `println!` panicked there ("failed printing to stdout: Broken pipe", exit 101).
+/// `kam customers … | head`, `kam check | true`, `kam test | head -c0`: a
+/// reader that has gone away ends the run with its own code (141, as a shell
+/// reports a tool a closed pipe stopped) and says so, so a script never takes
+/// a cut-short run for a whole one; `println!` panicked there (exit 101).
+/// With stderr closed too (`2>&1 | head`), still no panic.
 #[test]
-fn check_and_test_into_a_closed_pipe_do_not_panic() {
+fn a_closed_output_ends_the_run_with_its_own_code_and_never_panics() {
+    // Far more output than a pipe holds, so kam is still writing when the reader goes.
+    let samples = std::fs::read_to_string(root().join("data/customers.jsonl")).unwrap();
+    let big = std::env::temp_dir().join(format!("kam-cli-{}-big.jsonl", std::process::id()));
+    std::fs::write(&big, samples.repeat(40)).unwrap();
+    let big = big.to_string_lossy().to_string();
     for args in [
+        &[
+            "customers",
+            "--policy",
+            "rules",
+            "--as-of",
+            "2026-11-01",
+            big.as_str(),
+        ][..],
         &["check", "--policy", "rules"][..],
         &["test", "--policy", "rules"][..],
     ] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kam"))
-            .args(args)
-            .current_dir(root())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        // Close the reading end before kam has loaded the policy and written anything.
-        drop(child.stdout.take());
-        let out = child.wait_with_output().unwrap();
+        for close_stderr in [false, true] {
+            let mut child = Command::new(env!("CARGO_BIN_EXE_kam"))
+                .args(args)
+                .current_dir(root())
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            // Close the reading end before kam has loaded the policy and written anything.
+            drop(child.stdout.take());
+            if close_stderr {
+                drop(child.stderr.take());
+            }
+            let out = child.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(141), "{args:?}: {stderr}");
+            if !close_stderr {
+                assert!(
+                    stderr.contains("the output was closed before the end"),
+                    "{args:?}: {stderr}"
+                );
+                assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+            }
+        }
+    }
+    let _ = std::fs::remove_file(&big);
+}
+
+/// Nothing to read is said, not silent: an empty file, a CSV with a header
+/// only, an empty period aggregate.
+#[test]
+fn empty_input_says_0_records() {
+    let header_only =
+        std::env::temp_dir().join(format!("kam-cli-{}-header.csv", std::process::id()));
+    std::fs::write(&header_only, "id,annual_revenue\n").unwrap();
+    let header_only = header_only.to_string_lossy().to_string();
+    for (args, input) in [
+        (
+            &["customers", "--policy", "rules", "--as-of", "2026-11-01"][..],
+            &b""[..],
+        ),
+        (
+            &[
+                "customers",
+                "--policy",
+                "rules",
+                "--as-of",
+                "2026-11-01",
+                header_only.as_str(),
+            ][..],
+            &b""[..],
+        ),
+        (
+            &["staff", "--policy", "rules", "--aggregate", "quarter"][..],
+            &b""[..],
+        ),
+        (
+            &["staff", "--policy", "rules", "--format", "table"][..],
+            &b""[..],
+        ),
+    ] {
+        let out = kam(args, Some(input));
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
         assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert_eq!(stderr.trim(), "0 records", "{args:?}");
+    }
+    let _ = std::fs::remove_file(&header_only);
+}
+
+/// `--as-of` of the right form naming a day the calendar lacks says which part.
+#[test]
+fn an_as_of_day_that_does_not_exist_is_named() {
+    for (as_of, says) in [
+        (
+            "2026-02-30",
+            "`2026-02-30`: 2026-02 has no day 30 (it has 28 days)",
+        ),
+        ("2024-02-30", "2024-02 has no day 30 (it has 29 days)"),
+        ("2026-13-01", "`2026-13-01`: there is no month 13"),
+        ("2026-2-3", "`2026-2-3` is not a date YYYY-MM-DD"),
+    ] {
+        let out = kam(
+            &["customers", "--policy", "rules", "--as-of", as_of],
+            Some(b""),
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{as_of}: {stderr}");
+        assert!(stderr.contains(says), "{as_of}: {stderr}");
+    }
+}
+
+#[test]
+fn help_documents_the_exit_codes() {
+    let out = kam(&["--help"], None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0));
+    for code in [
+        "0 every record succeeded",
+        "1 some records",
+        "2 usage or policy",
+        "141 the output was closed",
+    ] {
+        assert!(text.contains(code), "{code}: {text}");
     }
 }
 
@@ -467,6 +572,24 @@ fn table_format_and_usage_errors() {
             .status
             .code(),
         Some(2)
+    );
+    // A folder that is not a policy (the repository itself, full of .rhai
+    // files below it): the missing root files alone, nothing else compiled.
+    let out = kam(&["check", "--policy", "."], None);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .collect();
+    assert_eq!(errors.len(), 2, "{stderr}");
+    assert!(
+        errors[0].starts_with("error: policy.rhai: missing"),
+        "{stderr}"
+    );
+    assert!(
+        errors[1].starts_with("error: parameters.rhai: missing"),
+        "{stderr}"
     );
 }
 
@@ -942,4 +1065,130 @@ fn record_error_lines_carry_the_code_and_the_record_id() {
             (Value::Null, Value::Null, json!("malformed")),
         ]
     );
+}
+
+/// CSV on stdin needs `--input csv`; read as JSON Lines, the error says so.
+/// A JSON array (one line or pretty-printed) is told what JSON Lines are.
+#[test]
+fn input_formats_are_chosen_or_explained() {
+    let csv = std::fs::read(root().join("data/customers.csv")).unwrap();
+    let from_file = kam(
+        &[
+            "customers",
+            "--policy",
+            "rules",
+            "--as-of",
+            "2026-11-01",
+            "data/customers.csv",
+        ],
+        None,
+    );
+    let from_stdin = kam(
+        &[
+            "customers",
+            "--policy",
+            "rules",
+            "--as-of",
+            "2026-11-01",
+            "--input",
+            "csv",
+        ],
+        Some(&csv),
+    );
+    assert!(!from_file.stdout.is_empty());
+    assert_eq!(from_stdin.stdout, from_file.stdout);
+    assert_eq!(from_stdin.status.code(), from_file.status.code());
+
+    let as_json = kam(
+        &["customers", "--policy", "rules", "--as-of", "2026-11-01"],
+        Some(&csv),
+    );
+    let first = &lines(&as_json)[0]["error"]["message"];
+    assert!(first.as_str().unwrap().contains("--input csv"), "{first}");
+
+    for array in [
+        &b"[{\"id\": \"C-1\"}, {\"id\": \"C-2\"}]\n"[..],
+        &b"[\n  {\"id\": \"C-1\"},\n  {\"id\": \"C-2\"}\n]\n"[..],
+    ] {
+        let out = kam(
+            &["customers", "--policy", "rules", "--as-of", "2026-11-01"],
+            Some(array),
+        );
+        let first = &lines(&out)[0]["error"]["message"];
+        assert!(
+            first
+                .as_str()
+                .unwrap()
+                .contains("kam reads JSON Lines: one whole JSON object per line"),
+            "{first}"
+        );
+        assert_eq!(out.status.code(), Some(1));
+    }
+}
+
+/// Tables are for people: totals and scores in two places (the JSON stays
+/// exact), and a bad line of an aggregate puts its id under "id".
+#[test]
+fn tables_round_for_display_and_keep_columns() {
+    let mut input = std::fs::read(root().join("data/staff.jsonl")).unwrap();
+    input.extend_from_slice(b"{\"id\": \"S-x\"}\n");
+    let out = kam(
+        &[
+            "staff",
+            "--policy",
+            "rules",
+            "--aggregate",
+            "quarter",
+            "--format",
+            "table",
+        ],
+        Some(&input),
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let rows: Vec<&str> = text.lines().collect();
+    let bad = rows.iter().find(|r| r.starts_with("S-x")).unwrap();
+    assert!(bad.contains("line 23") && bad.contains("ERROR"), "{bad}");
+    // S-002's Q3 total is 233.5 / 3 = 77.8333…: shown as 77.83.
+    let q3 = rows
+        .iter()
+        .find(|r| r.starts_with("S-002") && r.contains("2026-Q3"))
+        .unwrap();
+    assert!(q3.contains(" 77.83 "), "{q3}");
+    let json = kam(
+        &["staff", "--policy", "rules", "--aggregate", "quarter"],
+        Some(&input),
+    );
+    let exact = lines(&json)
+        .into_iter()
+        .find(|l| l["id"] == "S-002" && l["period"] == "2026-Q3")
+        .unwrap();
+    assert!(
+        exact["total"].to_string().starts_with("77.8333333"),
+        "{exact}"
+    );
+
+    let out = kam(
+        &[
+            "staff",
+            "--policy",
+            "rules",
+            "--format",
+            "table",
+            "data/staff.jsonl",
+        ],
+        None,
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    for row in text.lines().skip(1) {
+        // No number with three or more decimals outside the reasons column.
+        let cells: Vec<&str> = row.split("  ").filter(|c| !c.is_empty()).collect();
+        for cell in &cells[..cells.len().saturating_sub(1)] {
+            let cell = cell.trim().trim_end_matches('%');
+            if let Some((_, frac)) = cell.split_once('.') {
+                if frac.chars().all(|c| c.is_ascii_digit()) {
+                    assert!(frac.len() <= 2, "{row}");
+                }
+            }
+        }
+    }
 }

@@ -51,6 +51,27 @@ pub(crate) struct Compiled {
 /// Reads every `.rhai` file under `dir` (recursively; `tests/` is skipped), keyed
 /// by its path relative to `dir` with `/` separators.
 pub(crate) fn read_dir(dir: &Path) -> Result<BTreeMap<String, String>, PolicyErrors> {
+    // A folder without the root files is not a policy (say, the parent of many
+    // projects): say that alone rather than compile every .rhai file below it.
+    if dir.is_dir() {
+        let missing: Vec<PolicyError> = [MANIFEST_FILE, PARAMETERS_FILE]
+            .iter()
+            .filter(|f| !dir.join(f).is_file())
+            .map(|f| {
+                PolicyError::new(
+                    *f,
+                    format!(
+                        "missing: every policy needs this file, and {} has none \
+                         (--policy names the folder holding policy.rhai and parameters.rhai, e.g. rules/)",
+                        dir.display()
+                    ),
+                )
+            })
+            .collect();
+        if !missing.is_empty() {
+            return Err(PolicyErrors(missing));
+        }
+    }
     let mut files = BTreeMap::new();
     let mut errors = Vec::new();
     let mut pending = vec![dir.to_path_buf()];

@@ -4,7 +4,7 @@
 //! `RecordError` in its place, so the output keeps one line per input line.
 //! Input is streamed, so a million-line export needs memory for one chunk only.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
 
 use kam::error::RecordError;
 use serde_json::{Map, Value};
@@ -38,15 +38,38 @@ impl Item {
                         self.line,
                         "empty line: expected a JSON object".into(),
                     )),
-                    Ok(text) => kam::model::parse_json(text).map_err(|mut e| {
-                        e.line = Some(self.line);
-                        e
-                    }),
+                    Ok(text) => match kam::model::parse_json(text) {
+                        Ok(Value::Array(_)) => Err(malformed(
+                            self.line,
+                            format!("a JSON array, not an object: {JSON_LINES}"),
+                        )),
+                        Ok(v) => Ok(v),
+                        Err(mut e) => {
+                            e.line = Some(self.line);
+                            // Not an object a line: CSV, an array of records, a
+                            // pretty-printed file read line by line.
+                            let t = text.trim();
+                            let arrayish = !t.starts_with('{') || t == "{" || t.ends_with(',');
+                            if let kam::RecordErrorKind::Malformed(m) = &mut e.kind {
+                                if arrayish {
+                                    m.push_str(" (");
+                                    m.push_str(JSON_LINES);
+                                    m.push(')');
+                                }
+                            }
+                            Err(e)
+                        }
+                    },
                 }
             }
         }
     }
 }
+
+/// What a JSON-lines input must look like, for the errors of a file that is not.
+const JSON_LINES: &str = "kam reads JSON Lines: one whole JSON object per line, with no \
+     enclosing [ ] and no commas between records (`jq -c '.[]' FILE` turns an array into \
+     JSON Lines); CSV is read from a FILE ending in .csv, or with --input csv";
 
 fn malformed(line: usize, message: String) -> RecordError {
     let mut e = RecordError::from(kam::RecordErrorKind::Malformed(message));
@@ -69,10 +92,30 @@ pub enum Records {
     },
 }
 
+/// A file (`-`: stdin) and whether it is CSV (else JSON Lines).
+pub struct Source {
+    pub path: String,
+    pub csv: bool,
+}
+
 impl Records {
-    /// Opens `path` (`-` = stdin); CSV when the name ends in `.csv`.
-    pub fn open(path: &str) -> Result<Records, String> {
+    /// Opens the source.
+    pub fn open(source: &Source) -> Result<Records, String> {
+        let path = source.path.as_str();
         let raw: Box<dyn Read> = if path == "-" {
+            if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+                // Otherwise kam would seem to hang, waiting for typed records.
+                let what = if source.csv {
+                    "CSV, a header row first"
+                } else {
+                    "one JSON object per line"
+                };
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "kam: reading records from standard input, {what} (end with Ctrl-D); \
+                     or name a FILE (`kam customers data/customers.jsonl`)"
+                );
+            }
             Box::new(std::io::stdin())
         } else {
             Box::new(std::fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?)
@@ -86,7 +129,7 @@ impl Records {
         if has_bom {
             input.consume(3);
         }
-        if !path.to_ascii_lowercase().ends_with(".csv") {
+        if !source.csv {
             return Ok(Records::JsonLines { input, line: 0 });
         }
         // Rows end at '\n' only, and a '\r' before it is stripped from the last

@@ -1,7 +1,9 @@
 //! `kam`: run a key-account policy over records, check it, test it.
 //!
 //! Exit codes: 0 every record succeeded (or the check/test passed); 1 some
-//! records (or test cases) failed; 2 usage or policy error, nothing evaluated.
+//! records (or test cases) failed; 2 usage or policy error, nothing evaluated;
+//! 141 the output was closed before the end (`kam … | head`: 128 + SIGPIPE,
+//! what a shell reports for a tool a closed pipe stopped).
 
 mod input;
 mod table;
@@ -15,8 +17,23 @@ use clap::{Parser, Subcommand, ValueEnum};
 use kam::{cases, Error, Limits, Policy};
 use serde_json::Value;
 
+/// `eprintln!` without its panic: a closed stderr (`2>&1 | head`) must not
+/// turn into Rust's panic exit code, and a message no one can read is dropped.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 #[derive(Parser)]
-#[command(name = "kam", version, about = "Key-account management rules engine")]
+#[command(
+    name = "kam",
+    version,
+    about = "Key-account management rules engine",
+    after_help = "Exit codes: 0 every record succeeded (or the check or the test passed); \
+                  1 some records (or test cases) failed; 2 usage or policy error, nothing \
+                  evaluated; 141 the output was closed before the end (`kam … | head`)."
+)]
 struct Cli {
     /// Sandbox limits per record, as JSON: `{"max_operations": 50000, "max_seconds": 0.5}`
     /// (names left out keep their defaults; see RELIABILITY.md).
@@ -29,6 +46,13 @@ struct Cli {
     engine: Option<EngineArg>,
     #[command(subcommand)]
     command: Command,
+}
+
+/// `--input`: how to read the records.
+#[derive(Clone, Copy, ValueEnum)]
+enum InputArg {
+    Jsonl,
+    Csv,
 }
 
 #[derive(Subcommand)]
@@ -49,6 +73,10 @@ enum Command {
         /// JSON Lines file, CSV file (`.csv`, header row), or `-` for stdin (JSON Lines).
         #[arg(default_value = "-")]
         file: String,
+        /// Input format: `jsonl` or `csv` (header row). Default: CSV for a FILE
+        /// ending in `.csv`, JSON Lines otherwise (stdin included).
+        #[arg(long, value_enum)]
+        input: Option<InputArg>,
     },
     /// Score staff-months: one JSON result (or error) line per input line, or
     /// one line per person and quarter/year with `--aggregate`.
@@ -67,6 +95,10 @@ enum Command {
         /// JSON Lines file, CSV file (`.csv`, header row), or `-` for stdin (JSON Lines).
         #[arg(default_value = "-")]
         file: String,
+        /// Input format: `jsonl` or `csv` (header row). Default: CSV for a FILE
+        /// ending in `.csv`, JSON Lines otherwise (stdin included).
+        #[arg(long, value_enum)]
+        input: Option<InputArg>,
     },
     /// Compile and validate a policy; print its digest or every error.
     Check {
@@ -154,10 +186,47 @@ fn parse_limits(s: &str) -> Result<Limits, String> {
 }
 
 fn parse_as_of(s: &str) -> Result<NaiveDate, String> {
-    kam::model::parse_date(s).ok_or_else(|| format!("`{s}` is not a date YYYY-MM-DD"))
+    kam::model::parse_date(s).ok_or_else(|| match calendar_slip(s) {
+        Some(why) => format!("`{s}`: {why}"),
+        None => format!("`{s}` is not a date YYYY-MM-DD"),
+    })
+}
+
+/// For text of the form YYYY-MM-DD that is not a date: what does not exist.
+fn calendar_slip(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    if b.len() != 10
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !digits(0..4)
+        || !digits(5..7)
+        || !digits(8..10)
+    {
+        return None;
+    }
+    let (year, month, day): (i32, u32, u32) = (
+        s[0..4].parse().ok()?,
+        s[5..7].parse().ok()?,
+        s[8..10].parse().ok()?,
+    );
+    if !(1..=12).contains(&month) {
+        return Some(format!("there is no month {month}"));
+    }
+    let first = NaiveDate::from_ymd_opt(year, month, 1)?;
+    let days = first
+        .checked_add_months(chrono::Months::new(1))
+        .and_then(|next| next.pred_opt())
+        .map_or(31, |last| chrono::Datelike::day(&last));
+    Some(format!(
+        "{year}-{month:02} has no day {day} (it has {days} days)"
+    ))
 }
 
 const USAGE_OR_POLICY: u8 = 2;
+/// The output was closed before the end: 128 + SIGPIPE, as a shell reports
+/// a tool a closed pipe stopped.
+const OUTPUT_CLOSED: u8 = 141;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -175,7 +244,9 @@ fn main() -> ExitCode {
             format,
             explain,
             file,
+            input,
         } => {
+            let file = source(file, input);
             let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
             run_lines(
                 &policy,
@@ -194,12 +265,13 @@ fn main() -> ExitCode {
             format,
             explain,
             file,
+            input,
         } => run_lines(
             &policy,
             &loading,
             &explain,
             format,
-            &file,
+            &source(file, input),
             (table::STAFF, table::staff_row),
             "staff",
             |p, record| p.evaluate_staff_json(record),
@@ -210,17 +282,37 @@ fn main() -> ExitCode {
             format,
             explain,
             file,
+            input,
         } => {
             let span = match span {
                 Aggregate::Quarter => kam::Span::Quarter,
                 Aggregate::Year => kam::Span::Year,
             };
-            staff_periods(&policy, &loading, &explain, span, format, &file)
+            staff_periods(
+                &policy,
+                &loading,
+                &explain,
+                span,
+                format,
+                &source(file, input),
+            )
         }
         Command::Check { policy } => check(&policy, &loading),
         Command::Test { policy, cases } => test(&policy, &loading, cases),
     };
     ExitCode::from(code)
+}
+
+/// Where the records come from, and as what.
+fn source(path: String, input: Option<InputArg>) -> input::Source {
+    input::Source {
+        csv: match input {
+            Some(InputArg::Csv) => true,
+            Some(InputArg::Jsonl) => false,
+            None => path.to_ascii_lowercase().ends_with(".csv"),
+        },
+        path,
+    }
 }
 
 fn load(dir: &Path, loading: &Loading) -> Result<Policy, u8> {
@@ -231,9 +323,9 @@ fn load(dir: &Path, loading: &Loading) -> Result<Policy, u8> {
     };
     loaded.map_err(|errors| {
         for e in &errors.0 {
-            eprintln!("error: {e}");
+            say!("error: {e}");
         }
-        eprintln!(
+        say!(
             "{}: {} error(s); nothing evaluated",
             dir.display(),
             errors.0.len()
@@ -257,16 +349,16 @@ fn load_requiring(
     let policy = policy
         .explained(explain.reasons(), explain.lang.as_deref())
         .map_err(|e| {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             USAGE_OR_POLICY
         })?;
     let Err(errors) = policy.require(functions) else {
         return Ok(policy);
     };
     for e in &errors.0 {
-        eprintln!("error: {}: {e}", dir.display());
+        say!("error: {}: {e}", dir.display());
     }
-    eprintln!("{}: nothing evaluated", dir.display());
+    say!("{}: nothing evaluated", dir.display());
     if let Format::Json = format {
         let line =
             serde_json::json!({"line": null, "id": null, "error": Error::from(errors).to_json()});
@@ -301,7 +393,7 @@ fn run_lines<R: serde::Serialize>(
     loading: &Loading,
     explain: &Explain,
     format: Format,
-    file: &str,
+    file: &input::Source,
     (header, row): TableOf<R>,
     entry: &str,
     eval: impl Fn(&Policy, &Value) -> Result<R, Error> + Sync + Send,
@@ -313,7 +405,7 @@ fn run_lines<R: serde::Serialize>(
     let mut records = match input::Records::open(file) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return USAGE_OR_POLICY;
         }
     };
@@ -326,7 +418,7 @@ fn run_lines<R: serde::Serialize>(
             Ok(items) if items.is_empty() => break,
             Ok(items) => items,
             Err(e) => {
-                eprintln!("error: cannot read {file}: {e}");
+                say!("error: cannot read {}: {e}", file.path);
                 return USAGE_OR_POLICY;
             }
         };
@@ -363,6 +455,9 @@ fn run_lines<R: serde::Serialize>(
                 }
             });
         if let Err(code) = written.map_err(write_failed) {
+            if failed > 0 {
+                say!("{failed} of {total} record(s) read so far failed");
+            }
             return code;
         }
     }
@@ -395,8 +490,12 @@ fn finish(
     if let Err(code) = out.flush().map_err(write_failed) {
         return code;
     }
+    if total == 0 {
+        // An empty file, a header-only CSV: nothing to show, but say so.
+        say!("0 records");
+    }
     if failed > 0 {
-        eprintln!("{failed} of {total} record(s) failed");
+        say!("{failed} of {total} record(s) failed");
         1
     } else {
         0
@@ -411,7 +510,7 @@ fn staff_periods(
     explain: &Explain,
     span: kam::Span,
     format: Format,
-    file: &str,
+    file: &input::Source,
 ) -> u8 {
     let needs: Vec<&str> = std::iter::once("staff")
         .chain(kam::PERIOD_FUNCTIONS.iter().copied())
@@ -423,7 +522,7 @@ fn staff_periods(
     let mut input = match input::Records::open(file) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return USAGE_OR_POLICY;
         }
     };
@@ -445,7 +544,7 @@ fn staff_periods(
                 }
             }
             Err(e) => {
-                eprintln!("error: cannot read {file}: {e}");
+                say!("error: cannot read {}: {e}", file.path);
                 return USAGE_OR_POLICY;
             }
         }
@@ -464,11 +563,10 @@ fn staff_periods(
         match format {
             Format::Json => writeln!(out, "{}", error_line(e, line)),
             Format::Table => {
-                rows.push(
-                    std::iter::once(String::new())
-                        .chain(table::error_row(e))
-                        .collect(),
-                );
+                // The id under "id", the input line under "period".
+                let mut row = table::error_row(e);
+                row.insert(1, format!("line {line}"));
+                rows.push(row);
                 Ok(())
             }
         }
@@ -509,13 +607,15 @@ fn staff_periods(
     )
 }
 
-/// An output error ends the run, except a closed pipe (`| head`), which is the
-/// reader's choice and not a failure of the records.
+/// An output error ends the run. A closed pipe (`| head`) is the reader's
+/// choice, but it is still said, with its own code: a script must not take a
+/// run that stopped early for one that went through.
 fn write_failed(e: std::io::Error) -> u8 {
     if e.kind() == std::io::ErrorKind::BrokenPipe {
-        return 0;
+        say!("kam: the output was closed before the end; stopped (exit {OUTPUT_CLOSED})");
+        return OUTPUT_CLOSED;
     }
-    eprintln!("error: cannot write output: {e}");
+    say!("error: cannot write output: {e}");
     USAGE_OR_POLICY
 }
 
@@ -601,19 +701,19 @@ fn test(dir: &Path, loading: &Loading, cases_dir: Option<PathBuf>) -> u8 {
     let all = match cases::load_dir(&cases_dir) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return USAGE_OR_POLICY;
         }
     };
     // `println!` would panic on a closed pipe (`kam test | head`); a write
-    // error ends the output and, as in `write_failed`, a closed pipe is no failure.
+    // error ends the output with `write_failed`'s code.
     let mut out = std::io::stdout().lock();
     if all.is_empty() {
         let written = writeln!(out, "no test cases in {}", cases_dir.display())
             .and_then(|_| writeln!(out, "0 passed, 0 failed"));
         return match written {
-            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => write_failed(e),
-            _ => 1,
+            Err(e) => write_failed(e),
+            Ok(()) => 1,
         };
     }
     let outcomes = cases::run(&policy, &all);
@@ -627,7 +727,7 @@ fn test(dir: &Path, loading: &Loading, cases_dir: Option<PathBuf>) -> u8 {
         })
         .and_then(|_| writeln!(out, "{} passed, {} failed", outcomes.len() - failed, failed));
     match written {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => write_failed(e),
-        _ => u8::from(failed > 0),
+        Err(e) => write_failed(e),
+        Ok(()) => u8::from(failed > 0),
     }
 }

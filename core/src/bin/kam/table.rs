@@ -6,6 +6,7 @@
 use std::io::{self, Write};
 
 use kam::{CustomerResult, Error, Policy, Reason, StaffPeriodResult, StaffResult};
+use rust_decimal::{Decimal, RoundingStrategy};
 use unicode_width::UnicodeWidthStr;
 
 /// Columns of `kam customers --format table` (term names).
@@ -50,6 +51,24 @@ fn terms<'a>(p: &'a Policy, values: impl IntoIterator<Item = &'a str>, sep: &str
         .map(|v| p.term(v))
         .collect::<Vec<_>>()
         .join(sep)
+}
+
+/// A score or an amount for people: two places (the JSON output stays exact).
+fn two_places(d: Decimal) -> String {
+    let d = d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    format!("{d:.2}")
+}
+
+/// A rate for people: a percentage with up to two places.
+fn percent(d: Decimal) -> String {
+    match d.checked_mul(Decimal::ONE_HUNDRED) {
+        Some(p) => format!(
+            "{}%",
+            p.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+                .normalize()
+        ),
+        None => two_places(d),
+    }
 }
 
 /// The reasons' messages (or codes, when messages are off), in order.
@@ -151,15 +170,15 @@ pub fn staff_row(p: &Policy, r: &StaffResult) -> Vec<String> {
         .kpis
         .get("sales_completion_rate")
         .and_then(|k| *k)
-        .map_or("-".to_string(), kam::policy::format_pct);
+        .map_or("-".to_string(), percent);
     vec![
         r.id.clone(),
         r.period.to_string(),
-        r.scorecard.total.to_string(),
+        two_places(r.scorecard.total),
         p.term(&r.grade).to_string(),
         terms(p, r.actions.iter().map(String::as_str), ","),
         completion,
-        r.composite.map_or("-".to_string(), |c| c.to_string()),
+        r.composite.map_or("-".to_string(), two_places),
         reasons(&r.reasons),
     ]
 }
@@ -177,7 +196,7 @@ pub fn period_row(p: &Policy, r: &StaffPeriodResult) -> Vec<String> {
         r.period.clone(),
         months(&r.months),
         months(&r.missing_months),
-        r.total.to_string(),
+        two_places(r.total),
         p.term(&r.grade).to_string(),
         terms(p, r.actions.iter().map(String::as_str), ","),
         reasons(&r.reasons),
