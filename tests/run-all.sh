@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Every test suite of the workspace. This is the README's test command and what
-# .ci/run calls; it assumes a Rust toolchain (with rustfmt and clippy), Python
-# 3.9+ with venv (the Python suite installs its own packages from PyPI), and for
-# the WebAssembly suite Node >= 20.19 and Debian's chromium (which .ci/run
-# installs; bindings-wasm/build.sh installs the rest).
+# .ci/run calls. On the base image (Rust, Python 3.9+ with venv, Node >= 20.19,
+# gcc) it first installs what the suites need (tests/setup.sh: chromium, a CJK
+# font, the wasm tools; the Python suite makes its own virtualenv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
+
+step "setup (tests/setup.sh)";  tests/setup.sh
 
 step "layers (ARCHITECTURE.md)"; tests/check-layers.py
 step "format";                 cargo fmt --all -- --check
@@ -22,6 +23,8 @@ step "main job on the sample data"
 cargo run --quiet --release --bin kam -- customers --policy rules --as-of 2026-11-01 data/customers.jsonl > /dev/null
 cargo run --quiet --release --bin kam -- staff --policy rules data/staff.jsonl > /dev/null
 cargo run --quiet --release --bin kam -- staff --policy rules --aggregate quarter data/staff.jsonl > /dev/null
+step "the README's embedding example (core/examples/embed.rs)"
+cargo run --quiet --release -p kam-core --example embed > /dev/null
 step "Python package: build into a virtualenv, pytest, stubtest"
 bindings-python/test.sh
 step "a new record field reaches every front end (tests/new-field.sh)"

@@ -50,6 +50,9 @@ pub mod policy;
 #[cfg(feature = "arrow")]
 pub mod table;
 
+/// The date type of `as_of` and of every date in records and results
+/// (`chrono`'s), so an embedder need not depend on chrono to name it.
+pub use chrono::NaiveDate;
 pub use compile::{Engine, Unsupported};
 pub use error::{
     Error, PolicyCode, PolicyError, PolicyErrors, RecordError, RecordErrorKind, RuleError,
