@@ -66,7 +66,8 @@ else
       wasm_opt="$here/e2e/node_modules/.bin/wasm-opt"
     fi
     # After wasm-bindgen, never before: stripping first removes the sections it
-    # reads. The features are the ones rustc's wasm32 target emits (TRAPS.md §7).
+    # reads (so no `strip = true` in the release profile either). The features are
+    # the ones rustc's wasm32 target emits: wasm-opt refuses a module using others.
     optimise() {
       "$wasm_opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
         --strip-debug --strip-producers "$1" -o "$1"

@@ -260,7 +260,7 @@ def iso(d):
     return None if d is None else d.isoformat()
 
 
-# ── Reading a record (spec §2, §3: defaults) ────────────────────────────────
+# ── Reading a record (defaults: rules/CONTRACT.md) ──────────────────────────
 
 def to_decimal(value):
     if value is None or isinstance(value, Decimal):
@@ -582,7 +582,7 @@ def visit(c: dict, tier: str, as_of: datetime.date, why: list):
 
 
 def customer(rec: dict, as_of: datetime.date) -> dict:
-    """Every customer decision of spec §2, in order, with its reasons."""
+    """Every customer decision of docs/policy.md §Customers, in order, with its reasons."""
     with localcontext(EXACT):
         c = read_customer(rec)
         why = []
@@ -815,7 +815,7 @@ def staff_grade(total, why: list) -> tuple[str, list]:
 
 
 def staff(rec: dict) -> dict:
-    """One person's month (spec §3): KPIs, scorecard, grade, actions, composite."""
+    """One person's month (docs/policy.md §Staff): KPIs, scorecard, grade, actions, composite."""
     with localcontext(EXACT):
         s = read_staff(rec)
         why = []

@@ -5,8 +5,8 @@ rule-engine's FLOAT type is `decimal.Decimal` (number literals in rule text
 parse to Decimal, and ints/Decimals from the record stay Decimal), so the money
 thresholds compare exactly: 2999999.99 is below 3000000. Symbols are typed with
 a type resolver, so a misspelt field fails when the rule is built; the symbol
-resolver fills spec §2 defaults for absent/null optional fields and reads money
-given as numeric text ("3000000.00") as a Decimal.
+resolver fills the record defaults (rules/CONTRACT.md) for absent/null optional
+fields and reads money given as numeric text ("3000000.00") as a Decimal.
 """
 
 from __future__ import annotations

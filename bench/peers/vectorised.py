@@ -1,7 +1,8 @@
-"""Peer: pandas (pyarrow-backed columns), the customer decisions of spec §2
-steps 1-5, 8 and 9 as column operations.
+"""Peer: pandas (pyarrow-backed columns), the customer decisions of
+docs/policy.md §Customers that fix the tier, key account and admission (its
+numbered comments follow the original contract's order) as column operations.
 
-`frame(recs)` loads parsed records into a DataFrame (spec §2 defaults filled
+`frame(recs)` loads parsed records into a DataFrame (record defaults filled
 in; not part of the timed work). Money is a pyarrow `decimal128` column whose
 scale is the largest number of decimal places in the input, so every amount is
 held exactly (pyarrow refuses to round one) and `>= Decimal("3000000")`

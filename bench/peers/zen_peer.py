@@ -69,7 +69,8 @@ def _graph(nodes: list[dict], edges: list[tuple[str, str]]) -> dict:
     }
 
 
-# Spec §2 step 2. Good payment = no late payment, no overdue pickup, credit excellent/good.
+# docs/policy.md §Customers, base tier.
+# Good payment = no late payment, no overdue pickup, credit excellent/good.
 BASE_TIER = _table(
     "base_tier", "Base tier", "first",
     inputs=[("revenue", "Annual revenue", "number(annual_revenue)"),
@@ -185,7 +186,7 @@ def full_decision() -> Graph:
 # ── records ─────────────────────────────────────────────────────────────────
 
 def to_input(rec: dict, as_of: datetime.date | str) -> dict:
-    """The ZEN context for one customer record (spec §2 defaults filled in)."""
+    """The ZEN context for one customer record (record defaults filled in)."""
     def count(name: str) -> int:
         v = rec.get(name)
         return 0 if v is None else int(v)

@@ -1,7 +1,7 @@
 //! Python values ↔ kam's records and results.
 //!
 //! Records go in as the same JSON a JSON line would be, so a dict gets exactly
-//! the checks and answers a file does. Results come out as dicts of the spec's
+//! the checks and answers a file does. Results come out as dicts of the contract's
 //! shape with exact types: `decimal.Decimal` for every decimal, `datetime.date`
 //! for dates, `int` for counts.
 
@@ -70,8 +70,8 @@ const MAX_DEPTH: usize = 128;
 
 /// A Python value as the JSON a record field would hold.
 ///
-/// `None` and a float NaN are missing (spec §1: how pandas writes a missing
-/// number); a float becomes its shortest decimal (`0.1`, as typed), a
+/// `None` and a float NaN are missing (docs/policy.md §Records: how pandas writes
+/// a missing number); a float becomes its shortest decimal (`0.1`, as typed), a
 /// `Decimal` its exact digits; a date its ISO text, a datetime at midnight
 /// its date.
 pub fn to_json(path: &str, v: &Bound<'_, PyAny>) -> Result<Value, RecordError> {

@@ -66,7 +66,7 @@ def test_bad_rows_get_an_error_and_the_rest_are_scored(policy: kam.Policy) -> No
     errors = [r["error"] for r in out[1:]]
     assert [e["kind"] for e in errors] == ["record"] * 4
     assert [e["field"] for e in errors] == ["annual_revenue", "id", "credit_rating", "annual_revenue"]
-    assert "missing" in errors[3]["message"]  # NaN in a numeric column is missing (spec §1)
+    assert "missing" in errors[3]["message"]  # NaN in a numeric column is missing (docs/policy.md §Records)
     assert all(r["tier"] is None and r["status"] is None for r in out[1:])
 
 
@@ -192,7 +192,7 @@ def test_empty_table_keeps_the_schema(policy: kam.Policy) -> None:
 def test_integer_ids_are_refused_as_in_a_dict_and_categorical_columns_read(policy: kam.Policy) -> None:
     df = pd.DataFrame({"id": [7, 8], "annual_revenue": [600_000, 100], "credit_rating": pd.Categorical(["good", "bad"])})
     rows = policy.score_customers(df, as_of=AS_OF).to_pylist()
-    # An id is a string (spec §2): an integer id column is the error {"id": 7} is.
+    # An id is a string (docs/policy.md §Records): an integer id column is the error {"id": 7} is.
     with pytest.raises(kam.RecordError) as want:
         policy.evaluate_customer({"id": 7, "annual_revenue": 600_000, "credit_rating": "good"}, as_of=AS_OF)
     assert [(r["id"], r["tier"]) for r in rows] == [("7", None), ("8", None)]

@@ -99,7 +99,8 @@ def test_the_arrow_error_column_holds_the_wire_form(case: dict) -> None:
     if not isinstance(case["record"], dict):
         pytest.skip("not a row of a table")
     if "" in case["record"].values():
-        pytest.skip("in a table an empty cell is a missing value (spec §1), not an empty text")
+        # docs/policy.md §Records: an empty table cell is missing.
+        pytest.skip("in a table an empty cell is a missing value (docs/policy.md, Records), not an empty text")
     table = pa.Table.from_pylist([case["record"]])
     score = (
         (lambda: policy.score_customers(table, as_of=DOC["as_of"]))

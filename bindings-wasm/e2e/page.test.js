@@ -122,8 +122,9 @@ const samples = readFileSync(join(root, "data/customers.jsonl"), "utf8")
   .map((l) => JSON.parse(l));
 
 /**
- * Spec §2, steps 1–5, for the A tier only, written out here from the spec
- * rather than asked of kam: which sample customers are A at `threshold`.
+ * docs/policy.md §Customers, decisions 1–4 (blacklist, base tier, downgrade,
+ * re-entry), for the A tier only, written out here rather than asked of kam:
+ * which sample customers are A at `threshold`.
  */
 function wouldBeA(c, threshold) {
   const yearAgo = `${Number(AS_OF.slice(0, 4)) - 1}${AS_OF.slice(4)}`;

@@ -27,7 +27,7 @@
 //! ```
 //!
 //! - [`Policy`]: load (from a directory or in-memory sources), check, evaluate.
-//! - [`model`]: the record and result types of the spec.
+//! - [`model`]: the record and result types of `rules/CONTRACT.md`.
 //! - [`Error`]: policy, record and rule errors with file/line or id/field, and
 //!   their one JSON wire form with a stable `code` per kind ([`error`]).
 //! - [`batch`]: parallel evaluation preserving input order.

@@ -10,15 +10,20 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-fn kam(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kam"))
+/// `kam args` from the repository root, every stream a pipe (stdin: `stdin`).
+fn spawn_kam(args: &[&str], stdin: Stdio) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_kam"))
         .args(args)
         .current_dir(root())
-        .stdin(Stdio::piped())
+        .stdin(stdin)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+fn kam(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = spawn_kam(args, Stdio::piped());
     let mut input = child.stdin.take().unwrap();
     input.write_all(stdin.unwrap_or_default()).unwrap();
     drop(input);
@@ -166,7 +171,7 @@ fn sample_data_gives_one_result_per_line_in_order() {
             .unwrap()
             .starts_with("sha256:"));
     }
-    // C-004: the spec's example (a previous-A customer with one late payment).
+    // C-004: the README's example (a previous-A customer with one late payment).
     assert_eq!(results[3]["tier"], "B");
     assert_eq!(results[3]["downgrade_deadline"], "2026-10-06");
     let downgrade = results[3]["reasons"]
@@ -401,14 +406,7 @@ fn a_closed_output_ends_the_run_with_its_own_code_and_never_panics() {
         &["test", "--policy", "rules"][..],
     ] {
         for close_stderr in [false, true] {
-            let mut child = Command::new(env!("CARGO_BIN_EXE_kam"))
-                .args(args)
-                .current_dir(root())
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap();
+            let mut child = spawn_kam(args, Stdio::null());
             // Close the reading end before kam has loaded the policy and written anything.
             drop(child.stdout.take());
             if close_stderr {

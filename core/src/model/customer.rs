@@ -1,4 +1,4 @@
-//! The customer record (客户档案) and the customer result, spec §2.
+//! The customer record (客户档案) and the customer result (docs/policy.md §Customers).
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;

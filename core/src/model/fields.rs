@@ -1,7 +1,7 @@
 //! Reading record fields out of JSON with errors that name the field.
 //!
-//! Every reader accepts what the contract accepts (spec §1): JSON `null` means
-//! missing; money and counts may also arrive as strings (CSV cells, spreadsheet
+//! Every reader accepts what the contract accepts (docs/policy.md §Records):
+//! JSON `null` means missing; money and counts may also arrive as strings (CSV cells, spreadsheet
 //! exports); anything else is a [`RecordError`] naming the field and what was expected.
 
 use std::str::FromStr;
@@ -105,8 +105,9 @@ pub(crate) fn show(v: &Value) -> String {
     }
 }
 
-/// Whether a table cell's text means "missing" (spec §1): empty, blank, or
-/// `NaN` (how pandas writes a missing number). One rule for every table reader.
+/// Whether a table cell's text means "missing" (docs/policy.md §Records): empty,
+/// blank, or `NaN` (how pandas writes a missing number). One rule for every table
+/// reader.
 pub fn is_missing_cell(cell: &str) -> bool {
     let cell = cell.trim();
     cell.is_empty() || cell.eq_ignore_ascii_case("nan")

@@ -1,8 +1,9 @@
-//! The records kam reads and the results it writes (spec §2).
+//! The records kam reads and the results it writes (docs/policy.md; field tables
+//! in `rules/CONTRACT.md`).
 //!
 //! Records are read from JSON (or anything serde can turn into JSON) with
 //! defaults filled and every invalid field reported by name; results serialize
-//! to the exact JSON shape of the spec.
+//! to the exact JSON shape of `rules/CONTRACT.md`.
 
 pub mod customer;
 pub(crate) mod declare;

@@ -1,4 +1,5 @@
-//! The staff period record (绩效考核: one person, one month) and its result, spec §3.
+//! The staff period record (绩效考核: one person, one month) and its result
+//! (docs/policy.md §Staff).
 
 use std::collections::BTreeMap;
 

@@ -123,7 +123,8 @@ fn call(
     record_id: &str,
     args: impl rhai::FuncArgs,
 ) -> Result<Dynamic, Box<RuleError>> {
-    // eval_ast(false): rule files hold only functions; never re-run top-level code (TRAPS 3).
+    // eval_ast(false): call_fn would otherwise re-run the script's top-level statements on
+    // every call; rule files hold only functions.
     let options = CallFnOptions::new().eval_ast(false).rewind_scope(false);
     sandbox::deadline::run(policy.limits().max_duration, || {
         policy.engine().call_fn_with_options::<Dynamic>(

@@ -25,8 +25,8 @@ pub const MANIFEST_FILE: &str = "policy.rhai";
 /// The file holding every parameter.
 pub const PARAMETERS_FILE: &str = "parameters.rhai";
 
-/// The names a staff record's ratings accept (spec §3), which kam adds to the
-/// parameters beside `tiers` so that rules need not list them again:
+/// The names a staff record's ratings accept (docs/policy.md §Staff), which kam
+/// adds to the parameters beside `tiers` so that rules need not list them again:
 /// `p.knowledge_criteria`, `p.analysis_levels`, `p.communication_levels`, each
 /// an array of strings in contract order. Like `tiers`, `parameters.rhai`
 /// cannot define them.

@@ -1,5 +1,6 @@
 //! Arrow rows → JSON records, so a table row goes through exactly the checks a
-//! JSON line or CSV row does (spec §1: a null, or a NaN in a float column, is missing).
+//! JSON line or CSV row does (docs/policy.md §Records: a null, or a NaN in a
+//! float column, is missing).
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::*;
@@ -74,7 +75,7 @@ impl Plan {
         let mut attributes = Map::new();
         for (i, target) in &self.columns {
             // An integer `id` cell stays a number, for the record reader to
-            // refuse as it refuses `{"id": 5}` (spec §2: an id is a string).
+            // refuse as it refuses `{"id": 5}` (docs/policy.md §Records: an id is a string).
             let value = cell(batch.column(*i), row);
             if value.is_null() {
                 continue;

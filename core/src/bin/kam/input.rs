@@ -283,8 +283,8 @@ fn csv_record(
             e.field = Some(name.clone());
             e
         })?;
-        // Spec §1: in a table, an empty cell or a NaN (how pandas writes a
-        // missing number) counts as missing.
+        // docs/policy.md §Records: in a table, an empty cell or a NaN (how
+        // pandas writes a missing number) counts as missing.
         if !kam::model::is_missing_cell(cell) {
             obj.insert(name.clone(), Value::String(cell.to_string()));
         }

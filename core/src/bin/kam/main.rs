@@ -119,7 +119,7 @@ enum Command {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
-    /// One JSON object per line (the spec's result shape).
+    /// One JSON object per line (the result shapes of rules/CONTRACT.md).
     Json,
     /// A readable table for people.
     Table,

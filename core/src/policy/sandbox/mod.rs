@@ -8,7 +8,7 @@
 //!   clock (`no_time`), `sleep` or `exit`;
 //! - **strict**: a misspelt property, an undefined variable, or an ordering
 //!   comparison between a number and a string/`()` is an error, not a silent
-//!   `false` (see `TRAPS.md` §2);
+//!   `false` (rhai's default, so a typo or a wrong type would grade silently);
 //! - **extended** with a `date` type and formatting helpers for explanations.
 //!
 //! One concept per file: this one builds the engine and registers the field
