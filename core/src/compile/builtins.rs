@@ -490,7 +490,7 @@ pub(crate) fn call(n: Native, args: &mut [Value], cx: &mut Ctx<'_>, pos: Pos) ->
                 None => code.clone(),
             };
             let r = reason(rule, code.clone(), Map(facts.clone()), Unit);
-            Arc::make_mut(why).edit(|w| w.push(r));
+            Arc::make_mut(why).push(r);
             let v = Array(why.clone());
             cx.check_size(&v, pos)?;
             Ok(Unit)
@@ -502,7 +502,7 @@ pub(crate) fn call(n: Native, args: &mut [Value], cx: &mut Ctx<'_>, pos: Pos) ->
                 Value::map(super::value::Map::new()),
                 Text(text.clone()),
             );
-            Arc::make_mut(why).edit(|w| w.push(r));
+            Arc::make_mut(why).push(r);
             let v = Array(why.clone());
             cx.check_size(&v, pos)?;
             Ok(Unit)
@@ -557,7 +557,7 @@ pub(crate) fn call(n: Native, args: &mut [Value], cx: &mut Ctx<'_>, pos: Pos) ->
         (Native::IsEmpty, [Text(s)]) => Ok(Bool(s.is_empty())),
         (Native::Push, [Array(a), v]) => {
             let v = std::mem::take(v);
-            Arc::make_mut(a).edit(|a| a.push(v));
+            Arc::make_mut(a).push(v);
             let whole = Array(a.clone());
             cx.check_size(&whole, pos)?;
             Ok(Unit)

@@ -1088,11 +1088,11 @@ enum Target {
 fn combine(op: Op, old: Value, v: Value, at: Pos) -> R<Value> {
     match (op, old, v) {
         (Op::Add, Value::Array(mut a), Value::Array(b)) => {
-            Arc::make_mut(&mut a).edit(|a| a.extend(b.iter().cloned()));
+            Arc::make_mut(&mut a).extend(&b);
             Ok(Value::Array(a))
         }
         (Op::Add, Value::Array(mut a), v) => {
-            Arc::make_mut(&mut a).edit(|a| a.push(v));
+            Arc::make_mut(&mut a).push(v);
             Ok(Value::Array(a))
         }
         (op, old, v) => builtins::binary(op, &old, &v, at),
@@ -1123,7 +1123,7 @@ fn set_in(
                     combine(o, old, v, at)?
                 }
             };
-            m.edit(|m| m.insert(k, new));
+            m.insert(k, new);
             Ok(())
         }
         (Value::Array(a), Value::Int(i)) => {
@@ -1134,9 +1134,9 @@ fn set_in(
             let a = Arc::make_mut(a);
             let new = match op {
                 None => v,
-                Some(o) => combine(o, a.edit(|a| std::mem::take(&mut a[idx])), v, at)?,
+                Some(o) => combine(o, a.replace(idx, Value::Unit).unwrap_or_default(), v, at)?,
             };
-            a.edit(|a| a[idx] = new);
+            a.replace(idx, new);
             Ok(())
         }
         // The record and the parameters, as the sandbox's `FrozenMap` answers:

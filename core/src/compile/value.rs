@@ -97,6 +97,66 @@ impl<T: Container> Counted<T> {
     }
 }
 
+impl Sizes {
+    /// `self` without `o` (a part of it that is being replaced).
+    fn minus(self, o: Sizes) -> Sizes {
+        Sizes {
+            arrays: self.arrays.saturating_sub(o.arrays),
+            maps: self.maps.saturating_sub(o.maps),
+            strings: self.strings.saturating_sub(o.strings),
+        }
+    }
+}
+
+/// The changes rules make most (`push`, `+=`, `a[i] = v`, `m.k = v`), each
+/// counted by what it adds and removes, so a growing array is not
+/// recounted on every push.
+impl Counted<Vec<Value>> {
+    pub(crate) fn push(&mut self, v: Value) {
+        self.total = self.total
+            + sizes(&v)
+            + Sizes {
+                arrays: 1,
+                ..Sizes::default()
+            };
+        self.inner.push(v);
+    }
+
+    pub(crate) fn extend(&mut self, items: &[Value]) {
+        for v in items {
+            self.push(v.clone());
+        }
+    }
+
+    /// Puts `v` at `i`, giving back what was there (`None`: out of range).
+    pub(crate) fn replace(&mut self, i: usize, v: Value) -> Option<Value> {
+        let added = sizes(&v);
+        let place = self.inner.get_mut(i)?;
+        let old = std::mem::replace(place, v);
+        self.total = self.total.minus(sizes(&old)) + added;
+        Some(old)
+    }
+}
+
+impl Counted<Map> {
+    pub(crate) fn insert(&mut self, k: Arc<str>, v: Value) -> Option<Value> {
+        let added = sizes(&v);
+        let old = self.inner.insert(k, v);
+        self.total = match &old {
+            Some(o) => self.total.minus(sizes(o)) + added,
+            None => {
+                self.total
+                    + added
+                    + Sizes {
+                        maps: 1,
+                        ..Sizes::default()
+                    }
+            }
+        };
+        old
+    }
+}
+
 impl<T> std::ops::Deref for Counted<T> {
     type Target = T;
     fn deref(&self) -> &T {
@@ -249,9 +309,9 @@ pub(crate) fn frozen_declared(mut entries: Vec<(&str, Value)>, known: &KnownKeys
     for (fields, tag, slots) in &known.orders {
         let same =
             fields.len() == entries.len() && fields.iter().zip(&entries).all(|(f, (k, _))| f == k);
-        if !same {
+        let Some(keys) = known.lists.get(*tag).filter(|_| same) else {
             continue;
-        }
+        };
         let mut vals = vec![Value::Unit; slots.len()];
         for ((_, v), &s) in entries.into_iter().zip(slots) {
             if let Some(place) = vals.get_mut(s) {
@@ -260,7 +320,7 @@ pub(crate) fn frozen_declared(mut entries: Vec<(&str, Value)>, known: &KnownKeys
         }
         return Value::Frozen(Arc::new(Frozen {
             tag: *tag,
-            keys: known.lists[*tag].clone(),
+            keys: keys.clone(),
             vals,
         }));
     }
@@ -491,11 +551,13 @@ mod tests {
         let mut shared = outer.clone();
         if let Value::Array(a) = &mut outer {
             // Copy on write: the other holder keeps its own total.
-            Arc::make_mut(a).edit(|a| a.push(leaf.clone()));
-            Arc::make_mut(a).edit(|a| a[1] = Value::text("a longer text"));
+            Arc::make_mut(a).push(leaf.clone());
+            Arc::make_mut(a).replace(1, Value::text("a longer text"));
+            Arc::make_mut(a).extend(&[Value::text("x"), leaf.clone()]);
+            Arc::make_mut(a).edit(|a| a.push(Value::Int(1)));
         }
         assert_eq!(sizes(&outer), walked(&outer));
-        assert_eq!(sizes(&outer).maps, 4);
+        assert_eq!(sizes(&outer).maps, 6);
         assert_eq!(sizes(&shared), walked(&shared));
         if let Value::Array(a) = &mut shared {
             Arc::make_mut(a).edit(|a| {
@@ -503,8 +565,22 @@ mod tests {
             });
         }
         assert_eq!(sizes(&shared), Sizes::default());
-        let nested = Value::map(Map::from([(Arc::from("all"), outer.clone())]));
+        let mut nested = Value::map(Map::from([(Arc::from("all"), outer.clone())]));
         assert_eq!(sizes(&nested), walked(&nested));
-        assert_eq!(sizes(&nested).maps, 5);
+        assert_eq!(sizes(&nested).maps, 7);
+        if let Value::Map(m) = &mut nested {
+            // A new key, then a replaced one: both counted by what changed.
+            Arc::make_mut(m).insert(Arc::from("n"), Value::text("abc"));
+            Arc::make_mut(m).insert(Arc::from("all"), Value::text("z"));
+        }
+        assert_eq!(sizes(&nested), walked(&nested));
+        assert_eq!(
+            sizes(&nested),
+            Sizes {
+                arrays: 0,
+                maps: 2,
+                strings: 4
+            }
+        );
     }
 }
