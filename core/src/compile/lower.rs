@@ -188,7 +188,14 @@ impl<'a> Lowering<'a> {
 /// and an empty one (merging into an AST that already has a function is what
 /// makes rhai 1.27 apply the filter; into an empty one it copies them all).
 pub(crate) fn body_of(ast: &AST, name: &str, arity: usize) -> Vec<Stmt> {
-    let Ok(empty) = rhai::Engine::new_raw().compile("fn kam_compiler_empty_() {}") else {
+    // Parsed once: loading a policy asks for every function's body twice
+    // (the field check, then the compiler).
+    static EMPTY: std::sync::LazyLock<Option<AST>> = std::sync::LazyLock::new(|| {
+        rhai::Engine::new_raw()
+            .compile("fn kam_compiler_empty_() {}")
+            .ok()
+    });
+    let Some(empty) = EMPTY.as_ref() else {
         return Vec::new();
     };
     let one = empty.merge_filtered(ast, |_, _, _, n, a| n == name && a == arity);
