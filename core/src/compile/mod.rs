@@ -131,16 +131,6 @@ impl Engine {
     }
 }
 
-/// Functions kam calls, with the arity it calls them with.
-const CALLED: &[(&str, usize)] = &[
-    ("customer", 3),
-    ("staff", 2),
-    ("staff_period_inputs", 2),
-    ("staff_kpis", 2),
-    ("staff_period_total", 2),
-    ("staff_grade", 2),
-];
-
 /// The result of compiling: the program, or the construct that stopped it.
 pub(crate) type Compiled = Result<run::Program, Unsupported>;
 
@@ -170,8 +160,8 @@ pub(crate) fn compile(policy: &Policy) -> Compiled {
     let file_of = |name: &str| policy.function_file(name).unwrap_or_default().to_string();
     let mut lowering = lower::Lowering::new(policy.ast(), &file_of, &known);
     let mut entries = HashMap::new();
-    for (name, arity) in CALLED {
-        if let Some(i) = lowering.function(name, *arity) {
+    for (name, args) in crate::policy::KAM_CALLS {
+        if let Some(i) = lowering.function(name, args.len()) {
             entries.insert((*name).to_string(), i);
         }
     }

@@ -17,6 +17,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rhai::{ASTNode, Expr, Stmt, AST};
 
+use super::{Passed, KAM_CALLS};
 use crate::error::PolicyError;
 use crate::model::fields::closest;
 use crate::model::{CustomerRecord, Declared, StaffRecord};
@@ -41,20 +42,17 @@ impl Holds {
             _ => Holds::Anything,
         }
     }
-}
 
-/// How kam itself calls the policy's functions.
-const EXTERNAL: &[(&str, &[Holds])] = &[
-    (
-        "customer",
-        &[Holds::Customer, Holds::Anything, Holds::Params],
-    ),
-    ("staff", &[Holds::Staff, Holds::Params]),
-    ("staff_period_inputs", &[Holds::Anything, Holds::Params]),
-    ("staff_kpis", &[Holds::Anything, Holds::Params]),
-    ("staff_period_total", &[Holds::Anything, Holds::Params]),
-    ("staff_grade", &[Holds::Anything, Holds::Params]),
-];
+    /// What kam itself passes.
+    fn of(p: Passed) -> Holds {
+        match p {
+            Passed::Customer => Holds::Customer,
+            Passed::Staff => Holds::Staff,
+            Passed::Params => Holds::Params,
+            Passed::Other => Holds::Anything,
+        }
+    }
+}
 
 /// One argument of a call, seen from the calling function.
 enum Arg {
@@ -126,10 +124,10 @@ pub(crate) fn check_fields(
         .iter()
         .map(|(key, d)| (key.clone(), vec![Holds::Unseen; d.params.len()]))
         .collect();
-    for (name, seeds) in EXTERNAL {
+    for (name, seeds) in KAM_CALLS {
         if let Some(h) = holds.get_mut(&(name.to_string(), seeds.len())) {
             for (slot, seed) in h.iter_mut().zip(seeds.iter()) {
-                *slot = slot.join(*seed);
+                *slot = slot.join(Holds::of(*seed));
             }
         }
     }

@@ -29,6 +29,30 @@ use crate::model::PolicyInfo;
 /// `customer(c, as_of, p)` and `staff(s, p)`.
 pub(crate) const ENTRY_POINTS: &[(&str, usize)] = &[("customer", 3), ("staff", 2)];
 
+/// What kam passes a policy function it calls.
+#[derive(Clone, Copy)]
+pub(crate) enum Passed {
+    Customer,
+    Staff,
+    Params,
+    Other,
+}
+
+/// Every function kam calls, with what it passes each parameter: the
+/// compiler compiles these, the field check follows the record and the
+/// parameters from them.
+pub(crate) const KAM_CALLS: &[(&str, &[Passed])] = &[
+    (
+        "customer",
+        &[Passed::Customer, Passed::Other, Passed::Params],
+    ),
+    ("staff", &[Passed::Staff, Passed::Params]),
+    ("staff_period_inputs", &[Passed::Other, Passed::Params]),
+    ("staff_kpis", &[Passed::Other, Passed::Params]),
+    ("staff_period_total", &[Passed::Other, Passed::Params]),
+    ("staff_grade", &[Passed::Other, Passed::Params]),
+];
+
 /// What `policy.rhai` declares.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Manifest {
