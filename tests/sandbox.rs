@@ -385,17 +385,45 @@ fn slow_native_work_is_stopped_by_the_time_limit() {
 }
 
 #[test]
-fn the_policy_checks_its_own_parameters_when_it_loads() {
-    let params = kam_tests::default_policy().sources()["parameters.rhai"]
-        .replace("downgrade_cap: \"B\"", "downgrade_cap: \"b\"");
-    let errs = policy_errors(&[("parameters.rhai", &params)]);
-    assert!(
-        errs[0]
-            .message
-            .contains("\"b\" is not one of the declared tiers"),
-        "{errs:?}"
-    );
-    assert!(errs[0].line.is_some(), "{errs:?}");
+fn a_parameter_mistake_is_reported_at_the_parameter_with_what_it_must_be() {
+    let default = kam_tests::default_policy().sources()["parameters.rhai"].clone();
+    for (written, mistake, want) in [
+        (
+            "downgrade_cap: \"B\"",
+            "downgrade_cap: \"b\"",
+            "downgrade_cap must be one of the tiers A, B, C, D; it is \"b\"",
+        ),
+        (
+            "a_min_revenue: 3_000_000",
+            "a_min_revenue: \"3,000,000\"",
+            "a_min_revenue must be an amount of CNY, 0 or more",
+        ),
+        (
+            "c_min_revenue: 500_000",
+            "c_min_revenue: 5_000_000",
+            "b_min_revenue must be at least c_min_revenue, 5000000; it is 1000000",
+        ),
+        (
+            "visit_interval_days: #{ A: 30, B: 60 }",
+            "visit_interval_days: #{ A: 30, B: 0 }",
+            "visit_interval_days.B must be a whole number of days above 0; it is 0",
+        ),
+    ] {
+        assert!(default.contains(written), "{written}");
+        let params = default.replace(written, mistake);
+        let errs = policy_errors(&[("parameters.rhai", &params)]);
+        assert_eq!(errs.len(), 1, "{mistake}: {errs:?}");
+        assert_eq!(errs[0].file, "parameters.rhai", "{mistake}: {errs:?}");
+        assert!(errs[0].message.starts_with(want), "{mistake}: {errs:?}");
+        // The line of the parameter named first in the message.
+        let name = want.split(['.', ' ']).next().unwrap_or_default();
+        let line = params
+            .lines()
+            .position(|l| l.trim_start().starts_with(&format!("{name}:")))
+            .map(|i| i + 1);
+        assert_eq!(errs[0].line, line, "{mistake}: {errs:?}");
+        assert!(errs[0].column.is_some(), "{mistake}: {errs:?}");
+    }
 }
 
 #[test]

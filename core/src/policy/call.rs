@@ -1,7 +1,8 @@
 //! The script-call runtime: which functions a policy must define, calling a
 //! script function under the policy's deadline, and placing a failure at the
 //! file and line where the script failed. `eval` calls entry points through
-//! [`call_entry`]; loading calls the optional `check_parameters(p)` hook.
+//! [`call_entry`]; loading calls the optional `check_parameters(p)` hook
+//! (`parameter_check`).
 
 use rhai::{CallFnOptions, Dynamic, EvalAltResult, Scope};
 
@@ -92,29 +93,6 @@ pub(crate) fn call_entry(
     call(policy, name, file, record_id, args).map_err(Error::Rule)
 }
 
-/// The optional hook a policy uses to validate its own parameters at load time.
-const CHECK_PARAMETERS: &str = "check_parameters";
-
-/// Runs `check_parameters(p)` if the policy defines it; a throw there is a policy error.
-pub(super) fn check_parameters(policy: &Policy) -> Result<(), PolicyErrors> {
-    let Some(file) = policy.function_file(CHECK_PARAMETERS) else {
-        return Ok(());
-    };
-    call(
-        policy,
-        CHECK_PARAMETERS,
-        file,
-        "(parameters)",
-        (policy.params().clone(),),
-    )
-    .map(|_| ())
-    .map_err(|e| {
-        PolicyErrors(vec![
-            PolicyError::new(e.file.clone(), e.message()).at(e.line, e.column)
-        ])
-    })
-}
-
 /// Calls script function `name` under the policy's deadline.
 fn call(
     policy: &Policy,
@@ -123,6 +101,15 @@ fn call(
     record_id: &str,
     args: impl rhai::FuncArgs,
 ) -> Result<Dynamic, Box<RuleError>> {
+    call_raw(policy, name, args).map_err(|e| Box::new(locate(policy, *e, name, file, record_id)))
+}
+
+/// [`call`] with rhai's own error, for a caller that reads what was thrown.
+pub(super) fn call_raw(
+    policy: &Policy,
+    name: &str,
+    args: impl rhai::FuncArgs,
+) -> Result<Dynamic, Box<EvalAltResult>> {
     // eval_ast(false): call_fn would otherwise re-run the script's top-level statements on
     // every call; rule files hold only functions.
     let options = CallFnOptions::new().eval_ast(false).rewind_scope(false);
@@ -135,12 +122,11 @@ fn call(
             args,
         )
     })
-    .map_err(|e| Box::new(locate(policy, *e, name, file, record_id)))
 }
 
 /// Walks nested function-call errors down to where the script actually failed.
 /// Some limits carry no position; they are placed at the failing function's `fn` line.
-fn locate(
+pub(super) fn locate(
     policy: &Policy,
     mut err: EvalAltResult,
     entry: &str,

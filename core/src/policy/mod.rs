@@ -5,6 +5,7 @@ mod fields;
 mod limits;
 mod load;
 mod messages;
+mod parameter_check;
 pub(crate) mod sandbox;
 
 use std::collections::{BTreeMap, HashMap};
@@ -165,12 +166,15 @@ impl Policy {
         })?;
         let mut engine = sandbox::engine(&limits);
         let compiled = load::compile(&mut engine, &files)?;
+        // `check_parameters` runs once over every parameter, not per record: a
+        // caller's per-record budget smaller than the default does not apply to it.
+        engine.set_max_operations(limits.max_operations.max(Limits::default().max_operations));
         let info = PolicyInfo {
             name: compiled.manifest.name.clone(),
             version: compiled.manifest.version.clone(),
             digest: compiled.digest,
         };
-        let policy = Policy {
+        let mut policy = Policy {
             inner: Arc::new(Inner {
                 engine,
                 ast: compiled.ast,
@@ -187,7 +191,11 @@ impl Policy {
             lang: 0,
             compiled: None,
         };
-        call::check_parameters(&policy)?;
+        parameter_check::check_parameters(&policy)?;
+        // Built above and not shared yet, so this always finds the engine.
+        if let Some(inner) = Arc::get_mut(&mut policy.inner) {
+            inner.engine.set_max_operations(inner.limits.max_operations);
+        }
         Ok(match crate::compile::Engine::process_default() {
             crate::compile::Engine::Interpreted => policy,
             engine => policy.with_engine(engine),
@@ -399,6 +407,34 @@ mod tests {
             text.iter().any(|e| e.contains("also defined in a.rhai")),
             "{text:?}"
         );
+    }
+
+    #[test]
+    fn the_parameter_check_has_its_own_budget_and_records_keep_theirs() {
+        // A check costing more operations than one record may use.
+        let check = "fn check_parameters(p) {\n  let n = 0;\n  for i in 0..3000 { n += i; }\n}\n";
+        let busy =
+            "fn customer(c, as_of, p) {\n  let n = 0;\n  for i in 0..3000 { n += i; }\n  #{}\n}\n";
+        let limits = Limits {
+            max_operations: 1000,
+            ..Limits::default()
+        };
+        let files = minimal(&[("check.rhai", check), ("customer.rhai", busy)]);
+        for engine in [
+            crate::compile::Engine::Interpreted,
+            crate::compile::Engine::Compiled,
+        ] {
+            let policy = Policy::from_sources_with_limits(files.clone(), limits.clone())
+                .map(|p| p.with_engine(engine));
+            let Ok(policy) = policy else {
+                panic!("the check ran out of the per-record budget: {policy:?}")
+            };
+            let date = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
+            let err = policy
+                .evaluate_customer_json(&serde_json::json!({"id": "X", "annual_revenue": 1}), date)
+                .unwrap_err();
+            assert_eq!(err.code(), "limit", "{engine:?}: {err}");
+        }
     }
 
     #[test]
