@@ -36,8 +36,18 @@ fn a_quarter_sums_inputs_and_averages_totals() {
     let rate = q3.kpis["sales_completion_rate"].unwrap();
     assert_eq!(rate, d("9210000") / d("8800000"));
     assert!(rate > d("1.0465") && rate < d("1.0466"), "{rate}");
-    // July has no previous figure, so the quarter's growth rate is unavailable.
+    // Growth is against the previous quarter, and the samples hold no 2026-Q2.
     assert_eq!(q3.kpis["sales_growth_rate"], None);
+    let q4 = results
+        .iter()
+        .filter_map(|(_, r)| r.as_ref().ok())
+        .find(|r| r.id == "S-001" && r.period == "2026-Q4")
+        .unwrap();
+    // (3,600,000 + 2,850,000 + 3,300,000) against Q3's 9,210,000.
+    assert_eq!(
+        q4.kpis["sales_growth_rate"],
+        Some((d("9750000") - d("9210000")) / d("9210000"))
+    );
     assert_eq!(q3.monthly_totals, [d("87"), d("99.5"), d("85")]);
     assert_eq!(q3.total, d("90.5"));
     assert_eq!(q3.grade, "excellent");
@@ -313,4 +323,249 @@ fn bonus_caps_and_the_warning_threshold_are_parameters() {
         (d("28"), d("8"))
     );
     assert!(default.actions.is_empty());
+}
+
+/// A person's months with the given sales actuals (`None`: null).
+fn sales(id: &str, months: &[(&str, Option<i64>)]) -> Vec<StaffRecord> {
+    months
+        .iter()
+        .map(|(period, actual)| {
+            let mut extra = json!({"sales_previous": 1});
+            match actual {
+                Some(a) => extra["sales_actual"] = json!(a),
+                None => extra["sales_actual"] = serde_json::Value::Null,
+            }
+            month(id, period, extra)
+        })
+        .collect()
+}
+
+fn growth_of(
+    records: &[StaffRecord],
+    span: Span,
+    id: &str,
+    period: &str,
+) -> (Option<Decimal>, Vec<kam::model::Reason>) {
+    growth_by(&kam_tests::default_policy(), records, span, id, period)
+}
+
+fn growth_by(
+    policy: &kam::Policy,
+    records: &[StaffRecord],
+    span: Span,
+    id: &str,
+    period: &str,
+) -> (Option<Decimal>, Vec<kam::model::Reason>) {
+    let results = policy.aggregate_staff(records, span);
+    let r = results
+        .iter()
+        .filter_map(|(_, r)| r.as_ref().ok())
+        .find(|r| r.id == id && r.period == period)
+        .unwrap_or_else(|| panic!("no result for {id} {period}: {results:?}"));
+    let why = r
+        .reasons
+        .iter()
+        .filter(|x| x.code.starts_with("period.previous"))
+        .cloned()
+        .collect();
+    (r.kpis["sales_growth_rate"], why)
+}
+
+fn texts(list: &[&str]) -> kam::model::Fact {
+    kam::model::Fact::List(
+        list.iter()
+            .map(|t| kam::model::Fact::Text(t.to_string()))
+            .collect(),
+    )
+}
+
+#[test]
+fn a_quarters_growth_is_against_the_previous_quarters_summed_actuals() {
+    // Monthly sales_previous (1 each) is never summed: Q2's actuals are.
+    let records = sales(
+        "G",
+        &[
+            ("2026-04", Some(100)),
+            ("2026-05", Some(200)),
+            ("2026-06", Some(301)),
+            ("2026-07", Some(250)),
+            ("2026-08", Some(250)),
+            ("2026-09", Some(250)),
+        ],
+    );
+    let (growth, why) = growth_of(&records, Span::Quarter, "G", "2026-Q3");
+    assert_eq!(growth, Some((d("750") - d("601")) / d("601")));
+    assert!(why.is_empty(), "{why:?}");
+    // The earliest quarter has nothing before it in the input.
+    let (growth, why) = growth_of(&records, Span::Quarter, "G", "2026-Q2");
+    assert_eq!(growth, None);
+    assert_eq!(why[0].code, "period.previous_incomplete");
+    assert_eq!(
+        why[0].facts["previous"],
+        kam::model::Fact::Text("2026-Q1".into())
+    );
+    assert_eq!(
+        why[0].facts["missing"],
+        texts(&["2026-01", "2026-02", "2026-03"])
+    );
+}
+
+#[test]
+fn a_previous_quarter_missing_a_month_gives_no_growth_and_names_the_month() {
+    let records = sales(
+        "G",
+        &[
+            ("2026-04", Some(100)),
+            ("2026-06", Some(300)),
+            ("2026-07", Some(250)),
+            ("2026-08", Some(250)),
+            ("2026-09", Some(250)),
+        ],
+    );
+    let (growth, why) = growth_of(&records, Span::Quarter, "G", "2026-Q3");
+    assert_eq!(growth, None);
+    assert_eq!(why.len(), 1, "{why:?}");
+    assert_eq!(why[0].code, "period.previous_incomplete");
+    assert_eq!(why[0].facts["missing"], texts(&["2026-05"]));
+    assert_eq!(
+        why[0].message.as_deref(),
+        Some("sales_previous is sales_actual summed over 2026-Q2, which has no record for 2026-05: not computed")
+    );
+
+    // A month given twice in the previous quarter: not summed twice.
+    let mut records = sales(
+        "G",
+        &[
+            ("2026-04", Some(100)),
+            ("2026-05", Some(100)),
+            ("2026-06", Some(300)),
+            ("2026-07", Some(250)),
+        ],
+    );
+    records.push(records[1].clone());
+    let (growth, why) = growth_of(&records, Span::Quarter, "G", "2026-Q3");
+    assert_eq!(growth, None);
+    assert_eq!(why[0].code, "period.previous_duplicated");
+    assert_eq!(why[0].facts["duplicated"], texts(&["2026-05"]));
+}
+
+#[test]
+fn only_one_quarter_gives_no_growth() {
+    let records = sales(
+        "G",
+        &[
+            ("2026-07", Some(250)),
+            ("2026-08", Some(250)),
+            ("2026-09", Some(250)),
+        ],
+    );
+    let (growth, why) = growth_of(&records, Span::Quarter, "G", "2026-Q3");
+    assert_eq!(growth, None);
+    assert_eq!(
+        why[0].facts["missing"],
+        texts(&["2026-04", "2026-05", "2026-06"])
+    );
+}
+
+#[test]
+fn the_first_quarter_looks_back_to_the_previous_years_fourth() {
+    let records = sales(
+        "G",
+        &[
+            ("2025-10", Some(100)),
+            ("2025-11", Some(100)),
+            ("2025-12", Some(100)),
+            ("2026-01", Some(150)),
+        ],
+    );
+    let (growth, _) = growth_of(&records, Span::Quarter, "G", "2026-Q1");
+    assert_eq!(growth, Some(d("-0.5")));
+}
+
+#[test]
+fn a_years_growth_is_against_the_previous_years_summed_actuals() {
+    let mut months: Vec<(String, Option<i64>)> = Vec::new();
+    for m in 1..=12 {
+        months.push((format!("2025-{m:02}"), Some(100)));
+        months.push((format!("2026-{m:02}"), Some(110)));
+    }
+    let months: Vec<(&str, Option<i64>)> = months.iter().map(|(p, a)| (p.as_str(), *a)).collect();
+    let records = sales("G", &months);
+    let (growth, why) = growth_of(&records, Span::Year, "G", "2026");
+    assert_eq!(growth, Some(d("0.1")));
+    assert!(why.is_empty(), "{why:?}");
+    // Without December 2025 the year has nothing to compare with.
+    let records: Vec<StaffRecord> = records
+        .into_iter()
+        .filter(|r| r.period.to_string() != "2025-12")
+        .collect();
+    let (growth, why) = growth_of(&records, Span::Year, "G", "2026");
+    assert_eq!(growth, None);
+    assert_eq!(why[0].facts["missing"], texts(&["2025-12"]));
+}
+
+#[test]
+fn another_persons_previous_quarter_is_never_used() {
+    let mut records = sales(
+        "OTHER",
+        &[
+            ("2026-04", Some(100)),
+            ("2026-05", Some(100)),
+            ("2026-06", Some(100)),
+        ],
+    );
+    records.extend(sales(
+        "G",
+        &[
+            ("2026-07", Some(250)),
+            ("2026-08", Some(250)),
+            ("2026-09", Some(250)),
+        ],
+    ));
+    let (growth, why) = growth_of(&records, Span::Quarter, "G", "2026-Q3");
+    assert_eq!(growth, None);
+    assert_eq!(
+        why[0].facts["missing"],
+        texts(&["2026-04", "2026-05", "2026-06"])
+    );
+    let (other, _) = growth_of(&records, Span::Quarter, "OTHER", "2026-Q2");
+    assert_eq!(other, None);
+}
+
+#[test]
+fn an_input_the_previous_quarter_lacks_in_a_month_is_named() {
+    // sales_actual is required in a record; an optional input shows the case.
+    let params = kam_tests::default_policy().sources()["parameters.rhai"].replace(
+        "period_previous_inputs: #{ sales_previous: \"sales_actual\" }",
+        "period_previous_inputs: #{ sales_previous: \"expenses\" }",
+    );
+    let policy = kam_tests::edited_policy(&[("parameters.rhai", &params)]).unwrap();
+    let with_expenses = |period: &str, expenses: serde_json::Value| {
+        month("G", period, json!({ "expenses": expenses }))
+    };
+    let records = [
+        with_expenses("2026-04", json!(10)),
+        with_expenses("2026-05", serde_json::Value::Null),
+        with_expenses("2026-06", json!(10)),
+        with_expenses("2026-07", json!(10)),
+    ];
+    let (growth, why) = growth_by(&policy, &records, Span::Quarter, "G", "2026-Q3");
+    assert_eq!(growth, None);
+    assert_eq!(why[0].code, "period.previous_not_summed");
+    assert_eq!(why[0].facts["missing"], texts(&["2026-05"]));
+    assert_eq!(
+        why[0].facts["from"],
+        kam::model::Fact::Text("expenses".into())
+    );
+
+    let records = [
+        with_expenses("2026-04", json!(10)),
+        with_expenses("2026-05", json!(10)),
+        with_expenses("2026-06", json!(30)),
+        with_expenses("2026-07", json!(10)),
+    ];
+    let (growth, why) = growth_by(&policy, &records, Span::Quarter, "G", "2026-Q3");
+    // Q3's summed sales_actual (100) against Q2's summed expenses (50).
+    assert_eq!(growth, Some(d("1")));
+    assert!(why.is_empty(), "{why:?}");
 }

@@ -1034,7 +1034,7 @@ fn a_policy_without_the_entry_point_a_command_needs_exits_2_evaluating_nothing()
         .collect();
     assert_eq!(missing.len(), 4, "{missing:?}");
     assert!(
-        missing[0].contains("staff_period_inputs(months, p)"),
+        missing[0].contains("staff_period_inputs(months, previous, p)"),
         "{missing:?}"
     );
 }

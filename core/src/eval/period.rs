@@ -42,6 +42,19 @@ impl Span {
         }
     }
 
+    /// The first month of the span before the one containing `p`: 2026-Q1
+    /// for any month of 2026-Q2, 2025 for any month of 2026.
+    fn previous(self, p: Period) -> Option<Period> {
+        let first = self.months(p).first().copied()?;
+        let back = match self {
+            Span::Quarter => 3,
+            Span::Year => 12,
+        };
+        chrono::NaiveDate::from_ymd_opt(first.year(), first.month(), 1)?
+            .checked_sub_months(chrono::Months::new(back))
+            .map(Period::of)
+    }
+
     /// Every month of the span containing `p`.
     fn months(self, p: Period) -> Vec<Period> {
         let (first, n) = match self {
@@ -74,8 +87,21 @@ impl Policy {
             });
             groups[i].1.push(r);
         }
+        // Each group's previous period, for growth against it (001: 与上季的销量相比):
+        // the same person's records of that span in the same input, if any.
+        let previous = |id: &str, months: &[&StaffRecord]| -> &[&StaffRecord] {
+            months
+                .first()
+                .and_then(|r| span.previous(r.period))
+                .and_then(|first| index.get(&(id.to_string(), span.label(first))))
+                .map_or(&[][..], |&i| groups[i].1.as_slice())
+        };
         batch::map(&groups, |((id, label), months)| {
-            (label.clone(), self.score_period(id, label, months, span))
+            let before = previous(id, months);
+            (
+                label.clone(),
+                self.score_period(id, label, months, before, span),
+            )
         })
     }
 
@@ -84,6 +110,7 @@ impl Policy {
         id: &str,
         label: &str,
         months: &[&StaffRecord],
+        previous: &[&StaffRecord],
         span: Span,
     ) -> Result<StaffPeriodResult, Error> {
         let mut months: Vec<&StaffRecord> = months.to_vec();
@@ -142,11 +169,17 @@ impl Policy {
             .iter()
             .map(|r| super::staff::to_dynamic(r))
             .collect::<Result<rhai::Array, _>>()?;
-        let args = (Dynamic::from_array(frozen), self.params().clone());
+        let previous = months
+            .first()
+            .and_then(|r| span.previous(r.period))
+            .map_or(Ok(Dynamic::UNIT), |first| {
+                previous_period(&span.label(first), &span.months(first), previous)
+            })?;
+        let args = (Dynamic::from_array(frozen), previous, self.params().clone());
         let value = super::call_entry(
             self,
             "staff_period_inputs",
-            "staff_period_inputs(months, p)",
+            "staff_period_inputs(months, previous, p)",
             id,
             args,
         )?;
@@ -214,4 +247,47 @@ impl Policy {
             policy: self.info().clone(),
         })
     }
+}
+
+/// What `staff_period_inputs` sees of the period before: `#{ period: "2026-Q2",
+/// months: [records, in month order], missing: ["2026-05"], duplicated: [] }`,
+/// the months as text. `missing` lists the months without a record (all of
+/// them when the input has none), `duplicated` those given twice.
+fn previous_period(
+    label: &str,
+    span: &[Period],
+    records: &[&StaffRecord],
+) -> Result<Dynamic, RecordError> {
+    let mut records = records.to_vec();
+    records.sort_by_key(|r| r.period);
+    let given: Vec<Period> = records.iter().map(|r| r.period).collect();
+    let texts = |months: Vec<Period>| {
+        Dynamic::from_array(
+            months
+                .into_iter()
+                .map(|m| Dynamic::from(m.to_string()))
+                .collect(),
+        )
+    };
+    let missing = span
+        .iter()
+        .copied()
+        .filter(|m| !given.contains(m))
+        .collect();
+    let mut duplicated: Vec<Period> = given
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| w[0])
+        .collect();
+    duplicated.dedup();
+    let months = records
+        .iter()
+        .map(|r| super::staff::to_dynamic(r))
+        .collect::<Result<rhai::Array, _>>()?;
+    let mut map = rhai::Map::new();
+    map.insert("period".into(), Dynamic::from(label.to_string()));
+    map.insert("months".into(), Dynamic::from_array(months));
+    map.insert("missing".into(), texts(missing));
+    map.insert("duplicated".into(), texts(duplicated));
+    Ok(Dynamic::from_map(map))
 }

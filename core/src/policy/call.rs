@@ -13,7 +13,10 @@ use crate::error::{Error, PolicyError, PolicyErrors, RuleError, RuleErrorKind};
 const SIGNATURES: &[(&str, &str)] = &[
     ("customer", "customer(c, as_of, p)"),
     ("staff", "staff(s, p)"),
-    ("staff_period_inputs", "staff_period_inputs(months, p)"),
+    (
+        "staff_period_inputs",
+        "staff_period_inputs(months, previous, p)",
+    ),
     ("staff_kpis", "staff_kpis(s, p)"),
     ("staff_period_total", "staff_period_total(totals, p)"),
     ("staff_grade", "staff_grade(total, p)"),

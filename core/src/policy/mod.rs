@@ -48,7 +48,10 @@ pub(crate) const KAM_CALLS: &[(&str, &[Passed])] = &[
         &[Passed::Customer, Passed::Other, Passed::Params],
     ),
     ("staff", &[Passed::Staff, Passed::Params]),
-    ("staff_period_inputs", &[Passed::Other, Passed::Params]),
+    (
+        "staff_period_inputs",
+        &[Passed::Other, Passed::Other, Passed::Params],
+    ),
     ("staff_kpis", &[Passed::Other, Passed::Params]),
     ("staff_period_total", &[Passed::Other, Passed::Params]),
     ("staff_grade", &[Passed::Other, Passed::Params]),
