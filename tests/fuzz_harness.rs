@@ -49,6 +49,7 @@ pub fn record(policy: &kam::Policy, data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
+    same_from_text(text);
     let Ok(value) = kam::model::parse_json(text) else {
         return;
     };
@@ -82,6 +83,27 @@ pub fn record(policy: &kam::Policy, data: &[u8]) {
             panic!("{text:?}: a staff-month gave a non-record error on the bundled policy: {e}")
         }
     }
+}
+
+/// Records read straight from JSON text are the records (or the errors) of
+/// the full parse; panics otherwise.
+pub fn same_from_text(text: &str) {
+    let (direct, parsed) = (
+        kam::CustomerRecord::from_json_str(text),
+        kam::model::parse_json(text).and_then(|v| kam::CustomerRecord::from_json(&v)),
+    );
+    assert!(
+        direct == parsed,
+        "{text:?}: as a customer from text {direct:?}, parsed {parsed:?}"
+    );
+    let (direct, parsed) = (
+        kam::StaffRecord::from_json_str(text),
+        kam::model::parse_json(text).and_then(|v| kam::StaffRecord::from_json(&v)),
+    );
+    assert!(
+        direct == parsed,
+        "{text:?}: as a staff-month from text {direct:?}, parsed {parsed:?}"
+    );
 }
 
 /// The `policy` target: the first line of `data` is a record, the rest the

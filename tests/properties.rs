@@ -1,7 +1,8 @@
 //! Properties of the default policy over generated records (proptest):
 //! monotone tiers, consistent scorecards, answers independent of batching.
 
-use kam_tests::generate::{as_of, cents, customer, staff};
+use kam_tests::fuzz_harness::same_from_text;
+use kam_tests::generate::{as_of, break_customer, break_staff, cents, customer, staff};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
@@ -34,6 +35,17 @@ proptest! {
     }
 
     #[test]
+    fn records_read_from_text_are_the_records_of_the_full_parse(
+        c in customer(), s in staff(), which in 0usize..40,
+    ) {
+        // Valid as generated, and each way a generator breaks a field.
+        for record in [c.clone(), s.clone(), break_customer(c, which), break_staff(s, which)] {
+            same_from_text(&record.to_string());
+            same_from_text(&serde_json::to_string_pretty(&record).unwrap());
+        }
+    }
+
+    #[test]
     fn a_scorecard_total_is_the_sum_of_items_none_below_zero(s in staff()) {
         let r = policy().evaluate_staff_json(&s).unwrap();
         let sum: rust_decimal::Decimal = r.scorecard.items.iter().map(|i| i.score).sum();
@@ -42,6 +54,43 @@ proptest! {
         prop_assert_eq!(r.scorecard.items.len(), 12);
     }
 
+}
+
+/// Texts where reading straight from the text and the full parse could part:
+/// each must give the same record or the same error.
+#[test]
+fn edge_texts_read_from_text_as_the_full_parse_does() {
+    for text in [
+        r#"{"id": "C-1", "annual_revenue": 1}"#,
+        r#"  {"id": "C-1", "annual_revenue": 1}  "#,
+        r#"{"id": "C-1", "annual_revenue": 1} x"#,
+        r#"{"id": "C-1", "annual_revenue": 1}{"id": "C-2"}"#,
+        r#"{"id": "C-1", "annual_revenue": 1, "annual_revenue": 2}"#,
+        r#"{"annual_revenue": "abc", "id": "C-late-id"}"#,
+        r#"{"id": "C-1", "annual_revenue": 1, "attributes": {"a": 1, "a": 2}}"#,
+        r#"{"id": "C-1", "annual_revenue": 1, "attributes": {"a": [1, {"b": null}]}}"#,
+        r#"{"id": "C-1", "annual_revenue": 1, "incidents": [{"date": "2026-01-02", "kind": "late_payment", "kind": "major_loss"}]}"#,
+        r#"{"id": "C-1", "annual_revenue": 1, "anual_revenue": 1}"#,
+        r#"{"id": "C-esc", "annual_revenue": 1}"#,
+        r#"{"id": "C-"q"", "annual_revenue": 1.50e2}"#,
+        r#"{"id": "C-1", "annual_revenue": null}"#,
+        r#"{"id": "C-1", "annual_revenue": 1, "tier": null}"#,
+        r#"{"id": "C-1", "annual_revenue": 1e400}"#,
+        r#"{"id": "C-1", "annual_revenue": 1, "$serde_json::private::Number": "1"}"#,
+        r#"{"$serde_json::private::Number": "1"}"#,
+        r#"{"id": 7, "annual_revenue": 1}"#,
+        r#"{}"#,
+        r#"[]"#,
+        r#"[{"id": "C-1"}]"#,
+        r#""text""#,
+        r#"12"#,
+        r#"null"#,
+        r#"{"id": "C-1", "annual_revenue": 1"#,
+        r#"{"id": "S-1", "role": "manager", "period": "2026-07", "sales_target": 1, "sales_actual": 1, "days_present": 20, "ratings.market_info": 5}"#,
+        r#"{"id": "S-1", "role": "manager", "period": "2026-07", "sales_target": 1, "sales_actual": 1, "days_present": 20, "ratings": "{"market_info": 5}"}"#,
+    ] {
+        same_from_text(text);
+    }
 }
 
 proptest! {

@@ -144,6 +144,26 @@ impl CustomerRecord {
     pub fn from_json(value: &Value) -> Result<Self, RecordError> {
         fields::naming_id(value, |v| <Self as Readable>::read("", v))
     }
+
+    /// Reads a record from JSON text (a line of a JSON Lines file): the same
+    /// record, or the same error, as [`parse_json`](crate::model::parse_json)
+    /// and [`CustomerRecord::from_json`], but a record that reads cleanly is
+    /// read field by field straight from the text, without building the
+    /// whole document first.
+    ///
+    /// ```
+    /// let r = kam::CustomerRecord::from_json_str(r#"{"id": "C-1", "annual_revenue": "1200000.50"}"#)?;
+    /// assert_eq!(r.annual_revenue.to_string(), "1200000.50");
+    /// let e = kam::CustomerRecord::from_json_str(r#"{"id": "C-2", "anual_revenue": 1}"#).unwrap_err();
+    /// assert_eq!((e.id.as_deref(), e.field.as_deref()), (Some("C-2"), Some("anual_revenue")));
+    /// # Ok::<(), kam::RecordError>(())
+    /// ```
+    pub fn from_json_str(text: &str) -> Result<Self, RecordError> {
+        match Self::read_json_text(text) {
+            Some(record) => Ok(record),
+            None => Self::from_json(&super::parse_json(text)?),
+        }
+    }
 }
 
 impl TryFrom<Value> for CustomerRecord {

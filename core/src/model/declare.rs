@@ -30,23 +30,23 @@ pub(crate) use wire;
 /// Reads one declared record field with the `Fields` reader `$f`.
 macro_rules! read_field {
     (required $f:ident $path:ident $name:expr, $kind:expr) => {
-        $f.req($path, $name, |p, v| {
+        $crate::model::fields::FieldSource::req($f, $path, $name, |p, v| {
             $crate::model::kind::Kind::read(&$kind, p, v)
         })?
     };
     (optional $f:ident $path:ident $name:expr, $kind:expr) => {
-        $f.opt($path, $name, |p, v| {
+        $crate::model::fields::FieldSource::opt($f, $path, $name, |p, v| {
             $crate::model::kind::Kind::read(&$kind, p, v)
         })?
     };
     (default $f:ident $path:ident $name:expr, $kind:expr) => {
-        $f.opt($path, $name, |p, v| {
+        $crate::model::fields::FieldSource::opt($f, $path, $name, |p, v| {
             $crate::model::kind::Kind::read(&$kind, p, v)
         })?
         .unwrap_or_default()
     };
     (or $f:ident $path:ident $name:expr, $kind:expr, $default:expr) => {
-        $f.opt($path, $name, |p, v| {
+        $crate::model::fields::FieldSource::opt($f, $path, $name, |p, v| {
             $crate::model::kind::Kind::read(&$kind, p, v)
         })?
         .unwrap_or($default)
@@ -166,6 +166,16 @@ macro_rules! record {
                     path,
                     <$name as $crate::model::shape::Declared>::FIELDS,
                 )?;
+                Self::read_from(&f, path)
+            }
+        }
+
+        impl $name {
+            /// Reads every declared field from `f`, then the cross-field check.
+            fn read_from<F: $crate::model::fields::FieldSource>(
+                f: &F,
+                path: &str,
+            ) -> Result<Self, $crate::error::RecordError> {
                 $(
                     let $field = $crate::model::declare::read_field!(
                         $how f path $crate::model::declare::wire!($field $($wire)?),
@@ -175,6 +185,17 @@ macro_rules! record {
                 let record = $name { $($field),+ };
                 $($check(&record, path)?;)?
                 Ok(record)
+            }
+
+            /// The record from one JSON object's text, when it reads cleanly
+            /// (`None`: the full parse gives the error).
+            #[allow(dead_code)]
+            pub(crate) fn read_json_text(text: &str) -> Option<Self> {
+                let f = $crate::model::json_fields::JsonFields::open(
+                    text,
+                    <$name as $crate::model::shape::Declared>::FIELDS,
+                )?;
+                Self::read_from(&f, "").ok()
             }
         }
     };

@@ -17,6 +17,27 @@ pub(crate) struct Fields<'a> {
     obj: &'a Map<String, Value>,
 }
 
+/// Where a declared record's fields are read from: a JSON object already
+/// parsed ([`Fields`]) or one JSON object's text (`json_fields::JsonFields`).
+/// A missing or null field is absent either way; `read` gets the field's path.
+pub(crate) trait FieldSource {
+    /// Reads an optional field with `read`.
+    fn opt<T>(
+        &self,
+        path: &str,
+        name: &str,
+        read: impl Fn(&str, &Value) -> Result<T, RecordError>,
+    ) -> Result<Option<T>, RecordError>;
+
+    /// Reads a required field with `read`.
+    fn req<T>(
+        &self,
+        path: &str,
+        name: &str,
+        read: impl Fn(&str, &Value) -> Result<T, RecordError>,
+    ) -> Result<T, RecordError>;
+}
+
 impl<'a> Fields<'a> {
     /// Opens `value` as an object whose keys must all be in `known`.
     pub(crate) fn open(value: &'a Value, path: &str, known: &[&str]) -> Result<Self, RecordError> {
@@ -47,33 +68,42 @@ impl<'a> Fields<'a> {
     pub(crate) fn get(&self, name: &str) -> Option<&'a Value> {
         self.obj.get(name).filter(|v| !v.is_null())
     }
+}
 
-    /// Reads an optional field with `read`.
-    pub(crate) fn opt<T>(
+impl FieldSource for Fields<'_> {
+    fn opt<T>(
         &self,
         path: &str,
         name: &str,
         read: impl Fn(&str, &Value) -> Result<T, RecordError>,
     ) -> Result<Option<T>, RecordError> {
         self.get(name)
-            .map(|v| read(&join(path, name), v))
+            .map(|v| read(&joined(path, name), v))
             .transpose()
     }
 
-    /// Reads a required field with `read`.
-    pub(crate) fn req<T>(
+    fn req<T>(
         &self,
         path: &str,
         name: &str,
         read: impl Fn(&str, &Value) -> Result<T, RecordError>,
     ) -> Result<T, RecordError> {
         match self.get(name) {
-            Some(v) => read(&join(path, name), v),
+            Some(v) => read(&joined(path, name), v),
             None => Err(RecordError::field(
                 join(path, name),
                 RecordErrorKind::Missing,
             )),
         }
+    }
+}
+
+/// [`join`], without a copy at the top level (every field of every record).
+pub(crate) fn joined<'a>(path: &str, name: &'a str) -> std::borrow::Cow<'a, str> {
+    if path.is_empty() {
+        std::borrow::Cow::Borrowed(name)
+    } else {
+        std::borrow::Cow::Owned(join(path, name))
     }
 }
 

@@ -10,6 +10,7 @@ pub(crate) mod declare;
 pub mod docs;
 pub(crate) mod fields;
 mod json;
+mod json_fields;
 pub mod kind;
 pub mod period;
 pub(crate) mod period_result;

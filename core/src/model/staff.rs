@@ -190,6 +190,17 @@ impl StaffRecord {
             <Self as Readable>::read("", v)
         })
     }
+
+    /// Reads a record from JSON text: the same record, or the same error, as
+    /// [`parse_json`](crate::model::parse_json) and [`StaffRecord::from_json`],
+    /// read straight from the text when it reads cleanly (see
+    /// [`CustomerRecord::from_json_str`](crate::CustomerRecord::from_json_str)).
+    pub fn from_json_str(text: &str) -> Result<Self, RecordError> {
+        match Self::read_json_text(text) {
+            Some(record) => Ok(record),
+            None => Self::from_json(&super::parse_json(text)?),
+        }
+    }
 }
 
 /// Folds dotted keys (`ratings.teamwork`) into nested objects; `None` when

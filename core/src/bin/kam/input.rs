@@ -23,6 +23,19 @@ enum Raw {
 }
 
 impl Item {
+    /// The line's text when it is a non-blank UTF-8 JSON line: what
+    /// `from_json_str` reads straight into a record. `None` for CSV rows and
+    /// lines that [`Item::record`] reports.
+    pub fn json_text(&self) -> Option<&str> {
+        let Raw::Json(bytes) = &self.raw else {
+            return None;
+        };
+        let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+        std::str::from_utf8(bytes)
+            .ok()
+            .filter(|text| !text.trim().is_empty())
+    }
+
     /// The record as JSON, or why it cannot be read; errors carry the line.
     pub fn record(&self) -> Result<Value, RecordError> {
         match &self.raw {

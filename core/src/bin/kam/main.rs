@@ -256,7 +256,13 @@ fn main() -> ExitCode {
                 &file,
                 (table::CUSTOMER, table::customer_row),
                 "customer",
-                |p, record| p.evaluate_customer_json(record, as_of),
+                (
+                    &|p, text| {
+                        let record = kam::CustomerRecord::from_json_str(text).ok()?;
+                        Some(p.evaluate_customer(&record, as_of))
+                    },
+                    &|p, record| p.evaluate_customer_json(record, as_of),
+                ),
             )
         }
         Command::Staff {
@@ -274,7 +280,13 @@ fn main() -> ExitCode {
             &source(file, input),
             (table::STAFF, table::staff_row),
             "staff",
-            |p, record| p.evaluate_staff_json(record),
+            (
+                &|p, text| {
+                    let record = kam::StaffRecord::from_json_str(text).ok()?;
+                    Some(p.evaluate_staff(&record))
+                },
+                &|p, record| p.evaluate_staff_json(record),
+            ),
         ),
         Command::Staff {
             policy,
@@ -385,6 +397,13 @@ enum Output {
 /// A table's columns and how a result becomes its cells (`--format table`).
 type TableOf<R> = (&'static [&'static str], fn(&Policy, &R) -> Vec<String>);
 
+/// How `run_lines` evaluates a line: straight from its JSON text (`None`
+/// when the text does not read cleanly), and from the parsed JSON value.
+type Evaluate<'a, R> = (
+    &'a (dyn Fn(&Policy, &str) -> Option<Result<R, Error>> + Sync),
+    &'a (dyn Fn(&Policy, &Value) -> Result<R, Error> + Sync),
+);
+
 /// Evaluates every input line with `eval`, in parallel chunks, writing one
 /// output line (or table row under `header`, made by `row`) per input line in order.
 #[allow(clippy::too_many_arguments)]
@@ -396,7 +415,7 @@ fn run_lines<R: serde::Serialize>(
     file: &input::Source,
     (header, row): TableOf<R>,
     entry: &str,
-    eval: impl Fn(&Policy, &Value) -> Result<R, Error> + Sync + Send,
+    (fast, eval): Evaluate<R>,
 ) -> u8 {
     let policy = match load_requiring(dir, loading, explain, &[entry], format) {
         Ok(p) => p,
@@ -423,9 +442,15 @@ fn run_lines<R: serde::Serialize>(
             }
         };
         let results = kam::batch::map(&items, |item| {
-            item.record()
-                .map_err(Error::from)
-                .and_then(|record| eval(&policy, &record))
+            // A JSON line that reads cleanly goes straight into its record;
+            // anything else takes the full parse, whose errors are the ones reported.
+            let evaluated = item.json_text().and_then(|text| fast(&policy, text));
+            evaluated
+                .unwrap_or_else(|| {
+                    item.record()
+                        .map_err(Error::from)
+                        .and_then(|record| eval(&policy, &record))
+                })
                 .and_then(|result| match format {
                     Format::Json => to_json(&result).map(Output::Json),
                     Format::Table => Ok(Output::Row(row(&policy, &result))),
@@ -533,10 +558,16 @@ fn staff_periods(
             Ok(items) if items.is_empty() => break,
             Ok(items) => {
                 for item in items {
-                    let parsed = item
-                        .record()
-                        .map_err(Error::from)
-                        .and_then(|v| kam::StaffRecord::from_json(&v).map_err(Error::from));
+                    let fast = item
+                        .json_text()
+                        .and_then(|text| kam::StaffRecord::from_json_str(text).ok());
+                    let parsed = match fast {
+                        Some(record) => Ok(record),
+                        None => item
+                            .record()
+                            .map_err(Error::from)
+                            .and_then(|v| kam::StaffRecord::from_json(&v).map_err(Error::from)),
+                    };
                     match parsed {
                         Ok(r) => records.push(r),
                         Err(e) => bad.push(with_line(e, item.line)),
