@@ -325,17 +325,16 @@ fn bonus_caps_and_the_warning_threshold_are_parameters() {
     assert!(default.actions.is_empty());
 }
 
-/// A person's months with the given sales actuals (`None`: null).
-fn sales(id: &str, months: &[(&str, Option<i64>)]) -> Vec<StaffRecord> {
+/// A person's months with the given sales actuals.
+fn sales(id: &str, months: &[(&str, i64)]) -> Vec<StaffRecord> {
     months
         .iter()
         .map(|(period, actual)| {
-            let mut extra = json!({"sales_previous": 1});
-            match actual {
-                Some(a) => extra["sales_actual"] = json!(a),
-                None => extra["sales_actual"] = serde_json::Value::Null,
-            }
-            month(id, period, extra)
+            month(
+                id,
+                period,
+                json!({"sales_previous": 1, "sales_actual": actual}),
+            )
         })
         .collect()
 }
@@ -385,12 +384,12 @@ fn a_quarters_growth_is_against_the_previous_quarters_summed_actuals() {
     let records = sales(
         "G",
         &[
-            ("2026-04", Some(100)),
-            ("2026-05", Some(200)),
-            ("2026-06", Some(301)),
-            ("2026-07", Some(250)),
-            ("2026-08", Some(250)),
-            ("2026-09", Some(250)),
+            ("2026-04", 100),
+            ("2026-05", 200),
+            ("2026-06", 301),
+            ("2026-07", 250),
+            ("2026-08", 250),
+            ("2026-09", 250),
         ],
     );
     let (growth, why) = growth_of(&records, Span::Quarter, "G", "2026-Q3");
@@ -415,11 +414,11 @@ fn a_previous_quarter_missing_a_month_gives_no_growth_and_names_the_month() {
     let records = sales(
         "G",
         &[
-            ("2026-04", Some(100)),
-            ("2026-06", Some(300)),
-            ("2026-07", Some(250)),
-            ("2026-08", Some(250)),
-            ("2026-09", Some(250)),
+            ("2026-04", 100),
+            ("2026-06", 300),
+            ("2026-07", 250),
+            ("2026-08", 250),
+            ("2026-09", 250),
         ],
     );
     let (growth, why) = growth_of(&records, Span::Quarter, "G", "2026-Q3");
@@ -436,10 +435,10 @@ fn a_previous_quarter_missing_a_month_gives_no_growth_and_names_the_month() {
     let mut records = sales(
         "G",
         &[
-            ("2026-04", Some(100)),
-            ("2026-05", Some(100)),
-            ("2026-06", Some(300)),
-            ("2026-07", Some(250)),
+            ("2026-04", 100),
+            ("2026-05", 100),
+            ("2026-06", 300),
+            ("2026-07", 250),
         ],
     );
     records.push(records[1].clone());
@@ -451,14 +450,7 @@ fn a_previous_quarter_missing_a_month_gives_no_growth_and_names_the_month() {
 
 #[test]
 fn only_one_quarter_gives_no_growth() {
-    let records = sales(
-        "G",
-        &[
-            ("2026-07", Some(250)),
-            ("2026-08", Some(250)),
-            ("2026-09", Some(250)),
-        ],
-    );
+    let records = sales("G", &[("2026-07", 250), ("2026-08", 250), ("2026-09", 250)]);
     let (growth, why) = growth_of(&records, Span::Quarter, "G", "2026-Q3");
     assert_eq!(growth, None);
     assert_eq!(
@@ -472,10 +464,10 @@ fn the_first_quarter_looks_back_to_the_previous_years_fourth() {
     let records = sales(
         "G",
         &[
-            ("2025-10", Some(100)),
-            ("2025-11", Some(100)),
-            ("2025-12", Some(100)),
-            ("2026-01", Some(150)),
+            ("2025-10", 100),
+            ("2025-11", 100),
+            ("2025-12", 100),
+            ("2026-01", 150),
         ],
     );
     let (growth, _) = growth_of(&records, Span::Quarter, "G", "2026-Q1");
@@ -484,12 +476,12 @@ fn the_first_quarter_looks_back_to_the_previous_years_fourth() {
 
 #[test]
 fn a_years_growth_is_against_the_previous_years_summed_actuals() {
-    let mut months: Vec<(String, Option<i64>)> = Vec::new();
+    let mut months: Vec<(String, i64)> = Vec::new();
     for m in 1..=12 {
-        months.push((format!("2025-{m:02}"), Some(100)));
-        months.push((format!("2026-{m:02}"), Some(110)));
+        months.push((format!("2025-{m:02}"), 100));
+        months.push((format!("2026-{m:02}"), 110));
     }
-    let months: Vec<(&str, Option<i64>)> = months.iter().map(|(p, a)| (p.as_str(), *a)).collect();
+    let months: Vec<(&str, i64)> = months.iter().map(|(p, a)| (p.as_str(), *a)).collect();
     let records = sales("G", &months);
     let (growth, why) = growth_of(&records, Span::Year, "G", "2026");
     assert_eq!(growth, Some(d("0.1")));
@@ -508,19 +500,11 @@ fn a_years_growth_is_against_the_previous_years_summed_actuals() {
 fn another_persons_previous_quarter_is_never_used() {
     let mut records = sales(
         "OTHER",
-        &[
-            ("2026-04", Some(100)),
-            ("2026-05", Some(100)),
-            ("2026-06", Some(100)),
-        ],
+        &[("2026-04", 100), ("2026-05", 100), ("2026-06", 100)],
     );
     records.extend(sales(
         "G",
-        &[
-            ("2026-07", Some(250)),
-            ("2026-08", Some(250)),
-            ("2026-09", Some(250)),
-        ],
+        &[("2026-07", 250), ("2026-08", 250), ("2026-09", 250)],
     ));
     let (growth, why) = growth_of(&records, Span::Quarter, "G", "2026-Q3");
     assert_eq!(growth, None);

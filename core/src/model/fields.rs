@@ -4,6 +4,7 @@
 //! JSON `null` means missing; money and counts may also arrive as strings (CSV cells, spreadsheet
 //! exports); anything else is a [`RecordError`] naming the field and what was expected.
 
+use std::borrow::Cow;
 use std::str::FromStr;
 
 use chrono::NaiveDate;
@@ -21,13 +22,21 @@ pub(crate) struct Fields<'a> {
 /// parsed ([`Fields`]) or one JSON object's text (`json_fields::JsonFields`).
 /// A missing or null field is absent either way; `read` gets the field's path.
 pub(crate) trait FieldSource {
+    /// The value of `name`, or `None` when absent or null; `Err` when it
+    /// cannot be had (text that does not read).
+    fn value(&self, name: &str) -> Result<Option<Cow<'_, Value>>, RecordError>;
+
     /// Reads an optional field with `read`.
     fn opt<T>(
         &self,
         path: &str,
         name: &str,
         read: impl Fn(&str, &Value) -> Result<T, RecordError>,
-    ) -> Result<Option<T>, RecordError>;
+    ) -> Result<Option<T>, RecordError> {
+        self.value(name)?
+            .map(|v| read(&joined(path, name), &v))
+            .transpose()
+    }
 
     /// Reads a required field with `read`.
     fn req<T>(
@@ -35,7 +44,15 @@ pub(crate) trait FieldSource {
         path: &str,
         name: &str,
         read: impl Fn(&str, &Value) -> Result<T, RecordError>,
-    ) -> Result<T, RecordError>;
+    ) -> Result<T, RecordError> {
+        match self.value(name)? {
+            Some(v) => read(&joined(path, name), &v),
+            None => Err(RecordError::field(
+                join(path, name),
+                RecordErrorKind::Missing,
+            )),
+        }
+    }
 }
 
 impl<'a> Fields<'a> {
@@ -71,30 +88,8 @@ impl<'a> Fields<'a> {
 }
 
 impl FieldSource for Fields<'_> {
-    fn opt<T>(
-        &self,
-        path: &str,
-        name: &str,
-        read: impl Fn(&str, &Value) -> Result<T, RecordError>,
-    ) -> Result<Option<T>, RecordError> {
-        self.get(name)
-            .map(|v| read(&joined(path, name), v))
-            .transpose()
-    }
-
-    fn req<T>(
-        &self,
-        path: &str,
-        name: &str,
-        read: impl Fn(&str, &Value) -> Result<T, RecordError>,
-    ) -> Result<T, RecordError> {
-        match self.get(name) {
-            Some(v) => read(&joined(path, name), v),
-            None => Err(RecordError::field(
-                join(path, name),
-                RecordErrorKind::Missing,
-            )),
-        }
+    fn value(&self, name: &str) -> Result<Option<Cow<'_, Value>>, RecordError> {
+        Ok(self.get(name).map(Cow::Borrowed))
     }
 }
 

@@ -17,8 +17,8 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use super::fields::{join, joined, FieldSource};
-use crate::error::{RecordError, RecordErrorKind};
+use super::fields::FieldSource;
+use crate::error::RecordError;
 
 /// The top-level entries of one JSON object, in declared-field order.
 pub(crate) struct JsonFields<'a> {
@@ -41,10 +41,12 @@ impl<'a> JsonFields<'a> {
         de.end().ok()?;
         Some(JsonFields { known, slots })
     }
+}
 
-    /// The field's value as the full parse builds it; `None` when absent or
-    /// null, `Err` when the text does not read (the caller falls back).
-    fn value(&self, name: &str) -> Result<Option<Value>, RecordError> {
+impl FieldSource for JsonFields<'_> {
+    /// The field's value as the full parse builds it; `Err` when the text
+    /// does not read (the caller falls back).
+    fn value(&self, name: &str) -> Result<Option<Cow<'_, Value>>, RecordError> {
         let Some(raw) = self
             .known
             .iter()
@@ -54,7 +56,7 @@ impl<'a> JsonFields<'a> {
             return Ok(None);
         };
         let value = scalar(raw.get()).map_or_else(|| super::parse_json(raw.get()), Ok)?;
-        Ok((!value.is_null()).then_some(value))
+        Ok((!value.is_null()).then_some(Cow::Owned(value)))
     }
 }
 
@@ -75,34 +77,6 @@ fn scalar(text: &str) -> Option<Value> {
     }
 }
 
-impl FieldSource for JsonFields<'_> {
-    fn opt<T>(
-        &self,
-        path: &str,
-        name: &str,
-        read: impl Fn(&str, &Value) -> Result<T, RecordError>,
-    ) -> Result<Option<T>, RecordError> {
-        self.value(name)?
-            .map(|v| read(&joined(path, name), &v))
-            .transpose()
-    }
-
-    fn req<T>(
-        &self,
-        path: &str,
-        name: &str,
-        read: impl Fn(&str, &Value) -> Result<T, RecordError>,
-    ) -> Result<T, RecordError> {
-        match self.value(name)? {
-            Some(v) => read(&joined(path, name), &v),
-            None => Err(RecordError::field(
-                join(path, name),
-                RecordErrorKind::Missing,
-            )),
-        }
-    }
-}
-
 /// Collects the entries; `Ok(None)` for an unknown or repeated key.
 struct Entries<'a> {
     known: &'static [&'static str],
@@ -119,8 +93,13 @@ impl<'de> Visitor<'de> for Entries<'de> {
     fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Self::Value, A::Error> {
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
             let value: &'de RawValue = map.next_value()?;
-            match self.known.iter().position(|k| *k == key) {
-                Some(i) if self.slots[i].is_none() => self.slots[i] = Some(value),
+            let slot = self
+                .known
+                .iter()
+                .position(|k| *k == key)
+                .and_then(|i| self.slots.get_mut(i));
+            match slot {
+                Some(slot @ None) => *slot = Some(value),
                 // Unknown or repeated: the full parse says which, and where.
                 _ => return Ok(None),
             }
