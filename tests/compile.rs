@@ -4,7 +4,11 @@
 //! alike (kind, code, field, file, line, message); every attack of
 //! `tests/attacks/` is contained the same way (same kind, code and file; a
 //! limit's line may differ, since compiled code names the exact line where
-//! rhai names none).
+//! rhai names none). The construct and random-expression tests also compare
+//! what `customer` returned, type-tagged (`returned`): their bodies return
+//! values that are no result, which compiled code hands to the interpreter
+//! for the answer, so comparing results alone would compare the interpreter
+//! with itself.
 
 use kam::{Engine, Error, Policy};
 use kam_tests::canonical::line;
@@ -24,6 +28,22 @@ fn engines(policy: &Policy) -> (Policy, Policy) {
     assert_eq!(compiled.engine_in_use(), Engine::Compiled);
     assert_eq!(interpreted.engine_in_use(), Engine::Interpreted);
     (interpreted, compiled)
+}
+
+/// What `customer` itself returned in each engine, type-tagged, when
+/// compiled code finished the record itself. Comparing results alone would
+/// hide a difference: a value that is no result (what the construct tests
+/// return) sends compiled code's answer back to the interpreter. `None`:
+/// an error (compared through the results) or compiled code handed the
+/// record to the interpreter.
+fn returned(interpreted: &Policy, compiled: &Policy, record: &Value) -> Option<(String, String)> {
+    let record = kam::CustomerRecord::from_json(record).ok()?;
+    let x = kam::rules_only::customer_value(interpreted, &record, as_of());
+    let y = kam::rules_only::customer_value(compiled, &record, as_of());
+    match (x, y) {
+        (Ok(Some(x)), Ok(Some(y))) => Some((x, y)),
+        _ => None,
+    }
 }
 
 /// Evaluates `records` as `entry` through both engines; returns how many
@@ -411,6 +431,30 @@ fn constructs_agree_one_by_one() {
         "let n = 2; false || n",
         "let n = 3; !n",
         "() ?? 4",
+        // switch: literal cases of every kind, guards, ranges, the default
+        "switch c.tier { \"A\" => 1, \"B\" => 2, _ => 3 }",
+        "switch c.tier { \"A\" | \"B\" => \"ab\", _ => \"other\" }",
+        "switch c.annual_revenue { 1200000 => \"exact\", _ => \"not\" }",
+        "switch c.annual_revenue * 1.0 { 1200000 => \"int case\", _ => \"a decimal is no int\" }",
+        "switch 2.50 { 2.5 => \"same decimal\", _ => \"no\" }",
+        "switch () { () => \"unit\", _ => \"no\" }",
+        "switch true { false => 0, true => 1 }",
+        "switch c.late_payments { () => \"none\", 0 => \"zero\", _ => \"some\" }",
+        "switch c.annual_revenue { 0..1000 => \"small\", 1000..=2000000 => \"mid\", _ => \"big\" }",
+        "switch c.annual_revenue * 1.0 / 7 { 0..1000 => \"small\", 1000..=2000000 => \"mid\", _ => \"big\" }",
+        "switch c.tier { \"B\" if c.annual_revenue > 2000000 => \"rich B\", \"B\" if true => \"B\", _ => \"?\" }",
+        "switch c.tier { \"B\" if c.annual_revenue > 2000000 => \"rich B\", _ => \"fell through\" }",
+        "switch c.annual_revenue { 1200000 if c.annual_revenue => \"bad guard\", _ => 0 }",
+        "switch c.annual_revenue { 1200000 if false => \"never\", 0..=9999999 => \"range\", _ => 0 }",
+        "switch as_of { _ => \"a date reaches the default\" }",
+        "switch as_of { 1 => \"no\" }",
+        "switch c.tier { \"A\" => 1 }",
+        "let t = switch c.tier { \"B\" => { let x = 40; x + 2 }, _ => 0 }; t",
+        "let n = 0; for i in 0..6 { switch i % 3 { 0 => { n += 1; } 1 => { n += 10; } _ => { continue; } } } n",
+        "switch [1, 2] { [1, 2] => \"array\", _ => \"no\" }",
+        "switch #{a: 1} { _ => \"map\" }",
+        "switch c { _ => \"the record\" }",
+        "switch c.tier { \"B\" => throw \"stop\", _ => 0 }",
         // dates
         "as_of.add_days(-400).add_months(13)",
         "as_of.add_days(9999999)",
@@ -447,6 +491,7 @@ fn constructs_agree_one_by_one() {
     ];
     let record = json!({"id": "C-1", "annual_revenue": 1_200_000, "tier": "B"});
     let mut diverged = Vec::new();
+    let mut values = 0;
     for body in bodies {
         let text = format!("fn customer(c, as_of, p) {{\n    {body}\n}}\n");
         let policy = match kam_tests::edited_policy(&[("customer.rhai", &text)]) {
@@ -465,7 +510,17 @@ fn constructs_agree_one_by_one() {
         if x != y {
             diverged.push(format!("{body}\n  interpreted {x}\n  compiled    {y}"));
         }
+        match returned(&a, &b, &record) {
+            Some((x, y)) if x != y => diverged.push(format!(
+                "{body}\n  interpreted returned {x}\n  compiled returned    {y}"
+            )),
+            Some(_) => values += 1,
+            None => {}
+        }
     }
+    eprintln!("compile: constructs: {values} of {} bodies returned the same value through both engines, the rest the same error", bodies.len());
+    // Most bodies return a value; if none compared, the comparison is broken.
+    assert!(values * 2 > bodies.len(), "{values} of {}", bodies.len());
     assert!(
         diverged.is_empty(),
         "{} diverge:\n{}",
@@ -640,7 +695,16 @@ fn random_expressions_agree() {
             "days_in_month(#)",
             "(#).contains(1)",
         ];
-        match r.next(13) {
+        match r.next(14) {
+            13 => format!(
+                "switch {} {{ 1 => {}, \"a\" => {}, () => 0, 2.5 => 1, true if {} => 2, -3..3 => {}, _ => {} }}",
+                expr(r, depth - 1),
+                expr(r, depth - 1),
+                expr(r, depth - 1),
+                expr(r, depth - 1),
+                expr(r, depth - 1),
+                expr(r, depth - 1)
+            ),
             10..=12 => {
                 let call = CALLS[r.next(CALLS.len())];
                 call.replace('#', &expr(r, depth - 1))
@@ -673,6 +737,7 @@ fn random_expressions_agree() {
     ];
     // Many expressions per policy (one function each), to load few policies.
     let (mut compared, mut refused, mut interpreted, mut diverged) = (0, 0, 0, Vec::new());
+    let mut values = 0;
     for _batch in 0..12 {
         let exprs: Vec<String> = (0..40).map(|_| expr(&mut r, 3)).collect();
         for e in &exprs {
@@ -705,11 +770,19 @@ fn random_expressions_agree() {
                 if x != y {
                     diverged.push(format!("{}\n  interpreted {x}\n  compiled    {y}", e));
                 }
+                match returned(&a, &b, rec) {
+                    Some((x, y)) if x != y => diverged.push(format!(
+                        "{e}\n  interpreted returned {x}\n  compiled returned    {y}"
+                    )),
+                    Some(_) => values += 1,
+                    None => {}
+                }
             }
         }
     }
-    eprintln!("compile: random expressions: {compared} evaluations compared ({refused} expressions refused by rhai's parser, {interpreted} folded to a character and interpreted)");
+    eprintln!("compile: random expressions: {compared} evaluations compared, {values} of them returned the same value through both engines ({refused} expressions refused by rhai's parser, {interpreted} folded to a character and interpreted)");
     assert!(compared > 500, "{compared}");
+    assert!(values * 3 > compared, "{values} of {compared}");
     assert!(
         diverged.is_empty(),
         "{} diverge:\n{}",

@@ -137,5 +137,14 @@ pub fn policy_text(base: &BTreeMap<String, String>, data: &[u8]) {
             &answer,
             &reference.evaluate_customer_json(&record, as_of()),
         );
+        // A value that is no result goes back to the interpreter for its
+        // answer, so the returned values themselves are compared too.
+        if let Ok(r) = kam::CustomerRecord::from_json(&record) {
+            let x = kam::rules_only::customer_value(&reference, &r, as_of());
+            let y = kam::rules_only::customer_value(&compiled, &r, as_of());
+            if let (Ok(Some(x)), Ok(Some(y))) = (&x, &y) {
+                assert_eq!(x, y, "the rules return different values for {text:?}");
+            }
+        }
     }
 }

@@ -15,6 +15,7 @@ use rhai::{ASTFlags, Expr, FnCallExpr, Stmt, Token, AST};
 
 use super::builtins::{self, Native, Op};
 use super::run::{fail, runtime, script, Code, FailKind, Flow, Frame, Func, Pos, R};
+use super::switch;
 use super::value::{Closure, KnownKeys, Map, Value};
 
 /// A construct the compiler does not cover, where the policy uses it.
@@ -409,7 +410,7 @@ impl Fl<'_, '_> {
                     Ok(Box::new(move |f, cx| Err(Flow::Return(v(f, cx)?))))
                 }
             }
-            Stmt::Switch(_, pos) => self.no(*pos, "`switch`"),
+            Stmt::Switch(x, pos) => self.switch(x, Pos::of(*pos)),
             Stmt::TryCatch(_, pos) => self.no(*pos, "`try`/`catch`"),
             #[allow(unreachable_patterns)]
             other => self.no(other.position(), "this statement"),
@@ -425,6 +426,56 @@ impl Fl<'_, '_> {
                 format!("Data type incorrect: {} (expecting bool)", other.raw_name()),
                 pos,
             ),
+        }))
+    }
+
+    /// `switch`: the parser's case table as it is (see `switch.rs`), each
+    /// case's guard and body lowered.
+    fn switch(&mut self, x: &(Expr, rhai::SwitchCasesCollection), pos: Pos) -> L<Code> {
+        let (value, cases) = x;
+        let value = self.expr(value)?;
+        let mut arms: Vec<(Option<Cond>, Code)> = Vec::with_capacity(cases.expressions.len());
+        for arm in cases.expressions.iter() {
+            let guard: Option<Cond> = match &arm.lhs {
+                Expr::BoolConstant(true, _) => None,
+                Expr::BoolConstant(false, _) => Some(Box::new(|_, _| Ok(false))),
+                c => Some(self.condition(c, Pos::of(c.position()))?),
+            };
+            arms.push((guard, self.expr(&arm.rhs)?));
+        }
+        let table = switch::Cases {
+            by_hash: cases
+                .cases
+                .iter()
+                .map(|(h, c)| (*h, c.blocks.to_vec()))
+                .collect(),
+            ranges: cases.ranges.to_vec(),
+            default: cases.def_case,
+        };
+        Ok(Box::new(move |f, cx| {
+            let v = value(f, cx)?;
+            match switch::key(&v) {
+                switch::Key::Hash(hash, d) => {
+                    for i in table.candidates(hash, &d) {
+                        let Some((guard, body)) = arms.get(i) else {
+                            continue;
+                        };
+                        let taken = match guard {
+                            None => true,
+                            Some(g) => g(f, cx)?,
+                        };
+                        if taken {
+                            return body(f, cx);
+                        }
+                    }
+                }
+                switch::Key::DefaultOnly => {}
+                switch::Key::Interpret => return builtins::interpret(pos),
+            }
+            match table.default.and_then(|i| arms.get(i)) {
+                Some((_, body)) => body(f, cx),
+                None => Ok(Value::Unit),
+            }
         }))
     }
 

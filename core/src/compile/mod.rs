@@ -13,8 +13,8 @@
 //!
 //! One concept per file: `value` the typed value and its conversions at
 //! the edges, `lower` AST → closures, `builtins` the operators and the
-//! rhai/kam functions, `run` the program, frames, sandbox counters and
-//! error locations.
+//! rhai/kam functions, `switch` how a value finds its case, `run` the
+//! program, frames, sandbox counters and error locations.
 //!
 //! ## Closures, not bytecode
 //! A closure tree keeps each construct's semantics in one Rust expression
@@ -65,6 +65,7 @@ pub(crate) mod builtins;
 pub(crate) mod lower;
 pub(crate) mod map;
 pub(crate) mod run;
+pub(crate) mod switch;
 pub(crate) mod value;
 
 use std::collections::HashMap;
@@ -281,13 +282,13 @@ mod fallback {
 
     #[test]
     fn an_uncovered_construct_keeps_the_interpreter_and_is_named() {
-        let text = "fn visit(c, tier, as_of, p) {\n    switch tier {\n        \"A\" => (),\n        _ => (),\n    }\n}\n";
+        let text = "fn visit(c, tier, as_of, p) {\n    try {\n        throw tier;\n    } catch (e) {\n        ()\n    }\n}\n";
         let policy = with("customer_visit.rhai", text).with_engine(Engine::Compiled);
         assert_eq!(policy.engine_in_use(), Engine::Interpreted);
         let why = policy.compile_fallback().unwrap();
         assert_eq!(why.file, "customer_visit.rhai");
         assert_eq!((why.line, why.column), (Some(2), Some(5)));
-        assert!(why.to_string().contains("`switch`"), "{why}");
+        assert!(why.to_string().contains("`try`"), "{why}");
         let record = serde_json::json!({"id": "C-1", "annual_revenue": 1_200_000});
         let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
         assert!(policy.evaluate_customer_json(&record, as_of).is_ok());

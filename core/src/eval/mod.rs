@@ -128,6 +128,76 @@ pub mod rules_only {
         Ok(start.elapsed())
     }
 
+    /// What `customer(c, as_of, p)` itself returned, before any result
+    /// check, as type-tagged text (`int:1`, `dec:1.50`, `str:"a"`, …), so a
+    /// differential test compares the engines' values and not only the
+    /// results (a value that is no result sends compiled code's answer to
+    /// the interpreter, which would hide a difference). `Ok(None)`: compiled
+    /// code handed this record to the interpreter.
+    pub fn customer_value(
+        policy: &Policy,
+        record: &CustomerRecord,
+        as_of: chrono::NaiveDate,
+    ) -> Result<Option<String>, Error> {
+        if let Some(prog) = policy.program() {
+            let Some(&func) = prog.entries.get("customer") else {
+                return Ok(None);
+            };
+            let c = super::record::frozen_compiled(record, &record.id, &prog.known)?;
+            let args = vec![c, Value::Date(as_of), prog.params.clone()];
+            return match crate::compile::run::run(policy, prog, func, &record.id, args) {
+                // A closure has no rhai form outside the interpreter: by name.
+                Some(Ok(Value::Fn(f))) => Ok(Some(format!("fn:{}", f.name))),
+                Some(Ok(v)) => Ok(Some(tagged(&crate::compile::value::to_dynamic(&v)))),
+                Some(Err(e)) => Err(Error::Rule(e)),
+                None => Ok(None),
+            };
+        }
+        let c = super::record::frozen(record, &record.id)?;
+        let args = (c, rhai::Dynamic::from(as_of), policy.params().clone());
+        let v = super::call_entry(policy, "customer", "customer", &record.id, args)?;
+        Ok(Some(tagged(&v)))
+    }
+
+    /// A rhai value as text that keeps its type: `1` and `"1"` and `1.0`
+    /// differ, a decimal keeps its scale, a date reads as a date.
+    fn tagged(v: &rhai::Dynamic) -> String {
+        use crate::policy::sandbox::FrozenMap;
+        let v = v.flatten_clone();
+        if v.is_unit() {
+            "unit".into()
+        } else if let Ok(b) = v.as_bool() {
+            format!("bool:{b}")
+        } else if let Ok(i) = v.as_int() {
+            format!("int:{i}")
+        } else if let Ok(d) = v.as_decimal() {
+            format!("dec:{d}")
+        } else if let Some(s) = v.read_lock::<rhai::ImmutableString>() {
+            format!("str:{:?}", s.as_str())
+        } else if let Some(d) = v.read_lock::<chrono::NaiveDate>() {
+            format!("date:{}", *d)
+        } else if let Some(a) = v.read_lock::<rhai::Array>() {
+            let items: Vec<String> = a.iter().map(tagged).collect();
+            format!("[{}]", items.join(", "))
+        } else if let Some(m) = v.read_lock::<rhai::Map>() {
+            let items: Vec<String> = m
+                .iter()
+                .map(|(k, x)| format!("{k}: {}", tagged(x)))
+                .collect();
+            format!("#{{{}}}", items.join(", "))
+        } else if let Some(m) = v.read_lock::<FrozenMap>() {
+            let items: Vec<String> =
+                m.0.iter()
+                    .map(|(k, x)| format!("{k}: {}", tagged(x)))
+                    .collect();
+            format!("frozen#{{{}}}", items.join(", "))
+        } else if let Some(f) = v.read_lock::<rhai::FnPtr>() {
+            format!("fn:{}", f.fn_name())
+        } else {
+            format!("other:{}", v.type_name())
+        }
+    }
+
     /// Compiled code's entry `name` on ready-made arguments.
     fn compiled(
         policy: &Policy,
