@@ -411,7 +411,7 @@ impl Fl<'_, '_> {
                 }
             }
             Stmt::Switch(x, pos) => self.switch(x, Pos::of(*pos)),
-            Stmt::TryCatch(_, pos) => self.no(*pos, "`try`/`catch`"),
+            Stmt::TryCatch(fc, pos) => self.try_catch(fc, Pos::of(*pos)),
             #[allow(unreachable_patterns)]
             other => self.no(other.position(), "this statement"),
         }
@@ -475,6 +475,43 @@ impl Fl<'_, '_> {
             match table.default.and_then(|i| arms.get(i)) {
                 Some((_, body)) => body(f, cx),
                 None => Ok(Value::Unit),
+            }
+        }))
+    }
+
+    /// `try`/`catch`. What rhai catches, compiled code catches; what the
+    /// catch variable would then hold is modelled for a thrown value only
+    /// (rhai makes other errors a map of its own message fields), and a
+    /// rethrow (`throw;`) keeps rhai's wrapping of the first error: both
+    /// hand the record to the interpreter. Limits are never caught.
+    fn try_catch(&mut self, fc: &rhai::FlowControl, pos: Pos) -> L<Code> {
+        let body = self.block(fc.body.statements())?;
+        let mark = self.scope.len();
+        let var = match &fc.expr {
+            Expr::Variable(x, _, _) => Some(self.declare(x.1.as_str())),
+            _ => None,
+        };
+        let catch = self.block(fc.branch.statements())?;
+        self.scope.truncate(mark);
+        Ok(Box::new(move |f, cx| {
+            let failed = match body(f, cx) {
+                Err(Flow::Fail(failed)) => failed,
+                other => return other,
+            };
+            match (&failed.kind, var) {
+                (FailKind::Limit(_) | FailKind::Interpret, _) => return Err(Flow::Fail(failed)),
+                (FailKind::Throw(v), Some(slot)) => f.slots[slot] = v.clone(),
+                (FailKind::Throw(_) | FailKind::Script(_) | FailKind::Runtime(_), None) => {}
+                (FailKind::Script(_) | FailKind::Runtime(_), Some(_)) => {
+                    return builtins::interpret(pos)
+                }
+            }
+            match catch(f, cx) {
+                Ok(_) => Ok(Value::Unit),
+                Err(Flow::Fail(again)) if matches!(again.kind, FailKind::Throw(Value::Unit)) => {
+                    builtins::interpret(pos)
+                }
+                Err(e) => Err(e),
             }
         }))
     }

@@ -282,13 +282,13 @@ mod fallback {
 
     #[test]
     fn an_uncovered_construct_keeps_the_interpreter_and_is_named() {
-        let text = "fn visit(c, tier, as_of, p) {\n    try {\n        throw tier;\n    } catch (e) {\n        ()\n    }\n}\n";
+        let text = "fn visit(c, tier, as_of, p) {\n    if c?.id == \"\" {\n        ()\n    }\n}\n";
         let policy = with("customer_visit.rhai", text).with_engine(Engine::Compiled);
         assert_eq!(policy.engine_in_use(), Engine::Interpreted);
         let why = policy.compile_fallback().unwrap();
         assert_eq!(why.file, "customer_visit.rhai");
-        assert_eq!((why.line, why.column), (Some(2), Some(5)));
-        assert!(why.to_string().contains("`try`"), "{why}");
+        assert_eq!((why.line, why.column), (Some(2), Some(9)));
+        assert!(why.to_string().contains("`?.`"), "{why}");
         let record = serde_json::json!({"id": "C-1", "annual_revenue": 1_200_000});
         let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
         assert!(policy.evaluate_customer_json(&record, as_of).is_ok());
@@ -301,6 +301,9 @@ mod fallback {
         for (text, line, what) in [
             ("fn visit(c, tier, as_of, p) {\n    let n = 0;\n    while true {\n        n += 1;\n    }\n}\n", 4, "Too many operations"),
             ("fn visit(c, tier, as_of, p) {\n    deeper(0)\n}\nfn deeper(n) {\n    deeper(n + 1)\n}\n", 5, "Stack overflow"),
+            // `try` catches neither
+            ("fn visit(c, tier, as_of, p) {\n    let n = 0;\n    try {\n        while true {\n            n += 1;\n        }\n    } catch {\n        ()\n    }\n}\n", 4, "Too many operations"),
+            ("fn visit(c, tier, as_of, p) {\n    try {\n        deeper(0)\n    } catch {\n        ()\n    }\n}\nfn deeper(n) {\n    deeper(n + 1)\n}\n", 9, "Stack overflow"),
         ] {
             let policy = with("customer_visit.rhai", text).with_engine(Engine::Compiled);
             assert_eq!(policy.compile_fallback(), None);
