@@ -714,7 +714,12 @@ fn random_expressions_agree() {
             "days_in_month(#)",
             "(#).contains(1)",
         ];
-        match r.next(14) {
+        match r.next(15) {
+            14 => format!(
+                "try {{ let v = {}; throw v; }} catch (e) {{ throw [e, {}]; }}",
+                expr(r, depth - 1),
+                expr(r, depth - 1)
+            ),
             13 => format!(
                 "switch {} {{ 1 => {}, \"a\" => {}, () => 0, 2.5 => 1, true if {} => 2, -3..3 => {}, _ => {} }}",
                 expr(r, depth - 1),
