@@ -1,6 +1,7 @@
 //! JS values ↔ the JSON the core reads and writes.
 //!
-//! Records go in as JSON text made by `JSON.stringify`: a JS number's text is
+//! Records go in as JSON text made by `JSON.stringify`, which the core reads
+//! straight into its typed record: a JS number's text is
 //! its shortest round-trip form (`2999999.99`), which the core reads as that
 //! exact decimal; strings (`"2999999.99"`) pass through untouched. A
 //! non-finite number (`NaN` from a failed parse, `Infinity`) is passed on as
@@ -112,9 +113,14 @@ pub(crate) fn limits_to_js(limits: &kam::Limits) -> Result<JsValue, Failure> {
     parse(text.into_bytes())
 }
 
-/// A JS record → JSON for the core. `undefined` becomes `null`, which the
-/// core rejects as "not a JSON object" like any other non-object.
-pub(crate) fn record(value: &JsValue) -> Result<Value, Failure> {
+/// A JS record → the core's record, read straight from its JSON text by
+/// `read` (`CustomerRecord::from_json_str`: no JSON value in between).
+/// `undefined` becomes `null`, which the core rejects as "not a JSON
+/// object" like any other non-object.
+pub(crate) fn record<R>(
+    value: &JsValue,
+    read: fn(&str) -> Result<R, kam::RecordError>,
+) -> Result<R, Failure> {
     let text = record_json(value).map_err(|e| {
         let why = e
             .dyn_ref::<js_sys::Error>()
@@ -122,11 +128,13 @@ pub(crate) fn record(value: &JsValue) -> Result<Value, Failure> {
             .unwrap_or_else(|| format!("{e:?}"));
         Failure::record(record_id(value), format!("cannot be read as JSON: {why}"))
     })?;
-    match text {
-        None => Ok(Value::Null),
-        Some(text) => serde_json::from_str(&text)
-            .map_err(|e| Failure::record(record_id(value), format!("cannot be read as JSON: {e}"))),
-    }
+    read(text.as_deref().unwrap_or("null")).map_err(|mut e| {
+        // Text the core cannot parse (a lone surrogate) has no id of its own.
+        if matches!(e.kind, kam::RecordErrorKind::Malformed(_)) && e.id.is_none() {
+            e.id = record_id(value);
+        }
+        Failure::from(kam::Error::from(e))
+    })
 }
 
 /// The record's `id`, when it is a string, to name a record that is not JSON.
@@ -146,9 +154,10 @@ pub(crate) fn to_js<T: Serialize>(result: &T) -> Result<JsValue, Failure> {
 /// Evaluates every record of a JS array with `evaluate`: one entry per
 /// record, `{id, error}` for a record that fails (the error in its wire
 /// form), parsed once at the end.
-pub(crate) fn batch<T: Serialize>(
+pub(crate) fn batch<R, T: Serialize>(
     records: &JsValue,
-    evaluate: impl Fn(Value) -> Result<T, Failure>,
+    read: fn(&str) -> Result<R, kam::RecordError>,
+    evaluate: impl Fn(R) -> Result<T, Failure>,
 ) -> Result<JsValue, Failure> {
     let records: &js_sys::Array = records
         .dyn_ref()
@@ -161,7 +170,7 @@ pub(crate) fn batch<T: Serialize>(
         if i > 0 {
             out.push(b',');
         }
-        match record(&value).and_then(&evaluate) {
+        match record(&value, read).and_then(&evaluate) {
             Ok(result) => write_result(&mut out, &result)?,
             Err(failure) => {
                 let wire = failure.wire();

@@ -367,8 +367,10 @@ impl Policy {
     ) -> Result<JsValue, JsValue> {
         let run = || {
             let as_of = convert::as_of(as_of.map(JsValue::from))?;
-            let record = convert::record(record)?;
-            let result = self.inner.evaluate_customer_json(&record, as_of)?;
+            // A missing entry point before the record, as the core orders them.
+            self.inner.require(&["customer"]).map_err(kam::Error::from)?;
+            let record = convert::record(record, kam::CustomerRecord::from_json_str)?;
+            let result = self.inner.evaluate_customer(&record, as_of)?;
             convert::to_js(&result)
         };
         run().map_err(Failure::into_js)
@@ -392,8 +394,8 @@ impl Policy {
             self.inner
                 .require(&["customer"])
                 .map_err(|e| Failure::policy(&e))?;
-            convert::batch(records, |record| {
-                Ok(self.inner.evaluate_customer_json(&record, as_of)?)
+            convert::batch(records, kam::CustomerRecord::from_json_str, |record| {
+                Ok(self.inner.evaluate_customer(&record, as_of)?)
             })
         };
         run().map_err(Failure::into_js)
@@ -407,8 +409,9 @@ impl Policy {
         #[wasm_bindgen(unchecked_param_type = "StaffRecord")] record: &JsValue,
     ) -> Result<JsValue, JsValue> {
         let run = || {
-            let record = convert::record(record)?;
-            let result = self.inner.evaluate_staff_json(&record)?;
+            self.inner.require(&["staff"]).map_err(kam::Error::from)?;
+            let record = convert::record(record, kam::StaffRecord::from_json_str)?;
+            let result = self.inner.evaluate_staff(&record)?;
             convert::to_js(&result)
         };
         run().map_err(Failure::into_js)
@@ -429,8 +432,8 @@ impl Policy {
             self.inner
                 .require(&["staff"])
                 .map_err(|e| Failure::policy(&e))?;
-            convert::batch(records, |record| {
-                Ok(self.inner.evaluate_staff_json(&record)?)
+            convert::batch(records, kam::StaffRecord::from_json_str, |record| {
+                Ok(self.inner.evaluate_staff(&record)?)
             })
         };
         run().map_err(Failure::into_js)
