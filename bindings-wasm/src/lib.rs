@@ -368,7 +368,9 @@ impl Policy {
         let run = || {
             let as_of = convert::as_of(as_of.map(JsValue::from))?;
             // A missing entry point before the record, as the core orders them.
-            self.inner.require(&["customer"]).map_err(kam::Error::from)?;
+            self.inner
+                .require(&["customer"])
+                .map_err(kam::Error::from)?;
             let record = convert::record(record, kam::CustomerRecord::from_json_str)?;
             let result = self.inner.evaluate_customer(&record, as_of)?;
             convert::to_js(&result)
