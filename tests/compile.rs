@@ -474,6 +474,24 @@ fn constructs_agree_one_by_one() {
         "try { try { throw 1; } catch (e) { throw e + 1; } } catch (e) { e * 10 }",
         "let r = []; for i in 0..3 { try { if i == 1 { throw i; } r.push(i); } catch (e) { r.push(e * 100); } } r",
         "let r = 0; for i in 0..3 { try { if i == 1 { break; } r += 1; } catch { r = -1; } } r",
+        // `?.` and `?[`: a `()` ends the chain with `()`, anything else goes on
+        "c.late_payments?.to_string()",
+        "c.annual_revenue?.to_string()",
+        "let m = (); m?.a",
+        "let m = #{a: ()}; m.a?.b.c",
+        "let m = #{a: #{b: 7}}; m.a?.b",
+        "let m = #{a: #{b: 7}}; m?.a?.b + 1",
+        "let m = #{a: 1}; m?.nope",
+        "let a = (); a?[0]",
+        "let a = [[1, 2]]; a?[0]?[1]",
+        "let a = [()]; a[0]?[5]",
+        "let a = [1]; a?[3]",
+        "let x = (); x?.len()",
+        "let x = [1, 2]; x?.len()",
+        "c.incidents?[0]?.kind",
+        "p?.tiers[1]",
+        "let m = (); m?.a.b.c",
+        "let m = 5; m?.a",
         // dates
         "as_of.add_days(-400).add_months(13)",
         "as_of.add_days(9999999)",
@@ -625,8 +643,9 @@ fn shared_captured_variables_keep_the_interpreter() {
         ("let k = 1; [1, 2].map(|x| { k = x; x })", false),
         ("let k = 1; [1, 2].map(|x| x + k)", true),
         ("let k = 1; k += 1; let f = |x| x + k; [1].map(f)", false),
-        ("let x = (); x?.a", false),
-        ("let x = #{a: [1]}; x?.a?[0]", false),
+        // `?.` compiles (its values are compared in `constructs_agree_one_by_one`).
+        ("let x = (); x?.a", true),
+        ("let x = #{a: [1]}; x?.a?[0]", true),
     ] {
         let text = format!("fn customer(c, as_of, p) {{\n    {body}\n}}\n");
         let policy = kam_tests::edited_policy(&[("customer.rhai", &text)]).unwrap();
@@ -713,6 +732,9 @@ fn random_expressions_agree() {
             "p.tiers.position(#)",
             "days_in_month(#)",
             "(#).contains(1)",
+            "(#)?.to_string()",
+            "(#)?[0]",
+            "#{a: #}?.a?.b",
         ];
         match r.next(15) {
             14 => format!(

@@ -59,7 +59,7 @@ def test_engine_chooses_what_runs_the_rules_and_not_the_answers(policy: kam.Poli
         raise AssertionError("an unknown engine must be refused")
     # A construct the compiler does not cover keeps the interpreter and says where.
     sources = dict(policy.sources)
-    sources["customer_visit.rhai"] = "fn visit(c, tier, as_of, p) {\n    if c?.id == \"\" {\n        ()\n    }\n}\n"
+    sources["customer_visit.rhai"] = "fn visit(c, tier, as_of, p) {\n    if tier == 'A' {\n        ()\n    }\n}\n"
     fallback = kam.Policy.from_sources(sources, engine="compiled")
     assert fallback.engine == "interpreted"
-    assert fallback.compile_fallback is not None and "customer_visit.rhai:2:9" in fallback.compile_fallback
+    assert fallback.compile_fallback is not None and "customer_visit.rhai:2:16" in fallback.compile_fallback

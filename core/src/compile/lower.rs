@@ -241,6 +241,8 @@ enum Step<'e> {
     Prop(&'e str, Pos, Pos),
     Method(&'e FnCallExpr, Pos),
     Index(&'e Expr, Pos),
+    /// `?.` / `?[` before the next step: a `()` there ends the chain with `()`.
+    Elvis,
 }
 
 /// A step as lowered.
@@ -250,6 +252,7 @@ enum LStep {
     Index(Code, Pos),
     Native(Native, Vec<Code>),
     Script(usize, Vec<Code>),
+    Elvis,
 }
 
 impl Fl<'_, '_> {
@@ -905,14 +908,18 @@ impl Fl<'_, '_> {
         })
     }
 
+    /// The steps of a chain, first to last, and its base. rhai marks a link
+    /// written `?.` / `?[` as `NEGATED`: its check applies to the value the
+    /// link's right side starts from, so a `Step::Elvis` goes right there.
     fn flatten<'e>(&self, e: &'e Expr, out: &mut Vec<Step<'e>>) -> L<&'e Expr> {
-        self.no_elvis(e)?;
         match e {
-            Expr::Dot(b, _, pos) => {
+            Expr::Dot(b, flags, pos) => {
+                elvis(*flags, out);
                 self.steps_dot(&b.rhs, *pos, out)?;
                 Ok(&b.lhs)
             }
             Expr::Index(b, flags, pos) => {
+                elvis(*flags, out);
                 if flags.contains(ASTFlags::BREAK) {
                     out.push(Step::Index(&b.rhs, Pos::of(*pos)));
                 } else {
@@ -921,20 +928,6 @@ impl Fl<'_, '_> {
                 Ok(&b.lhs)
             }
             other => Ok(other),
-        }
-    }
-
-    /// `?.` and `?[` (rhai's `NEGATED` chains, which give `()` on `()`) are
-    /// not covered: any link of the chain using them keeps the interpreter.
-    fn no_elvis(&self, e: &Expr) -> L<()> {
-        match e {
-            Expr::Dot(b, flags, pos) | Expr::Index(b, flags, pos) => {
-                if flags.contains(ASTFlags::NEGATED) {
-                    return self.no(*pos, "`?.` / `?[`");
-                }
-                self.no_elvis(&b.rhs)
-            }
-            _ => Ok(()),
         }
     }
 
@@ -954,12 +947,14 @@ impl Fl<'_, '_> {
     fn steps_dot<'e>(&self, rhs: &'e Expr, dot: rhai::Position, out: &mut Vec<Step<'e>>) -> L<()> {
         match rhs {
             Expr::Property(..) | Expr::MethodCall(..) => self.single(rhs, dot, out),
-            Expr::Dot(b, _, pos) => {
+            Expr::Dot(b, flags, pos) => {
                 self.single(&b.lhs, dot, out)?;
+                elvis(*flags, out);
                 self.steps_dot(&b.rhs, *pos, out)
             }
             Expr::Index(b, flags, pos) => {
                 self.single(&b.lhs, dot, out)?;
+                elvis(*flags, out);
                 if flags.contains(ASTFlags::BREAK) {
                     out.push(Step::Index(&b.rhs, Pos::of(*pos)));
                     Ok(())
@@ -974,12 +969,14 @@ impl Fl<'_, '_> {
     /// The steps after a `[` at `at` that the chain continues past.
     fn steps_index<'e>(&self, rhs: &'e Expr, at: rhai::Position, out: &mut Vec<Step<'e>>) -> L<()> {
         match rhs {
-            Expr::Dot(b, _, pos) => {
+            Expr::Dot(b, flags, pos) => {
                 out.push(Step::Index(&b.lhs, Pos::of(at)));
+                elvis(*flags, out);
                 self.steps_dot(&b.rhs, *pos, out)
             }
             Expr::Index(b, flags, pos) => {
                 out.push(Step::Index(&b.lhs, Pos::of(at)));
+                elvis(*flags, out);
                 if flags.contains(ASTFlags::BREAK) {
                     out.push(Step::Index(&b.rhs, Pos::of(*pos)));
                     Ok(())
@@ -996,6 +993,7 @@ impl Fl<'_, '_> {
 
     fn lower_step(&mut self, s: &Step<'_>) -> L<(LStep, Pos, bool)> {
         Ok(match s {
+            Step::Elvis => (LStep::Elvis, Pos::default(), false),
             Step::Prop(name, pos, at) => {
                 let mut slots = [None; 8];
                 for (t, list) in self.g.known.lists.iter().enumerate().take(8) {
@@ -1054,6 +1052,13 @@ impl Fl<'_, '_> {
                 });
             }
         }
+        // A chain starting `x?.` reads its base as a value; the `?.` is then
+        // the first step of the rest (a changing method after it was refused above).
+        let target = if matches!(lowered.first(), Some((LStep::Elvis, ..))) {
+            None
+        } else {
+            target
+        };
         let mut lowered = lowered.into_iter();
         let first: Code = match (target, lowered.next()) {
             (Some(t), Some((step @ (LStep::Native(..) | LStep::Script(..)), pos, true))) => {
@@ -1069,6 +1074,17 @@ impl Fl<'_, '_> {
                     index(&f.slots[slot], &k, pos, at)
                 })
             }
+            (_, Some((LStep::Elvis, ..))) => {
+                let base = self.expr(base)?;
+                let rest: Vec<(LStep, Pos)> = lowered.map(|(s, p, _)| (s, p)).collect();
+                return Ok(Box::new(move |f, cx| {
+                    let v = base(f, cx)?;
+                    if v.is_unit() {
+                        return Ok(Value::Unit);
+                    }
+                    run_steps(&rest, v, f, cx)
+                }));
+            }
             (_, Some((step, pos, _))) => {
                 let base = self.expr(base)?;
                 Box::new(move |f, cx| {
@@ -1083,11 +1099,8 @@ impl Fl<'_, '_> {
             return Ok(first);
         }
         Ok(Box::new(move |f, cx| {
-            let mut v = first(f, cx)?;
-            for (s, pos) in &rest {
-                v = apply(s, v, f, cx, *pos)?;
-            }
-            Ok(v)
+            let v = first(f, cx)?;
+            run_steps(&rest, v, f, cx)
         }))
     }
 
@@ -1131,6 +1144,9 @@ impl Fl<'_, '_> {
                 Pos::of(*pos),
                 Pos::of(*pos),
             ),
+            Expr::Dot(b, flags, dot) if flags.contains(ASTFlags::NEGATED) => {
+                return self.no(*dot, "`?.` in an assignment")
+            }
             Expr::Dot(b, _, dot) => match &b.rhs {
                 Expr::Property(x, pos) => (
                     &b.lhs,
@@ -1323,6 +1339,34 @@ fn apply(s: &LStep, v: Value, f: &mut Frame, cx: &mut super::run::Ctx<'_>, pos: 
             index(&v, &k, pos, *at)
         }
         LStep::Native(..) | LStep::Script(..) => apply_method(s, v, f, cx, pos).0,
+        // Handled by `run_steps`, which can end the chain.
+        LStep::Elvis => Ok(v),
+    }
+}
+
+/// The rest of a chain from `v`; a `()` at a `?.` ends it with `()`.
+fn run_steps(
+    rest: &[(LStep, Pos)],
+    mut v: Value,
+    f: &mut Frame,
+    cx: &mut super::run::Ctx<'_>,
+) -> R<Value> {
+    for (s, pos) in rest {
+        if let LStep::Elvis = s {
+            if v.is_unit() {
+                return Ok(Value::Unit);
+            }
+            continue;
+        }
+        v = apply(s, v, f, cx, *pos)?;
+    }
+    Ok(v)
+}
+
+/// Marks a `?.` / `?[` link (see `Fl::flatten`).
+fn elvis(flags: ASTFlags, out: &mut Vec<Step<'_>>) {
+    if flags.contains(ASTFlags::NEGATED) {
+        out.push(Step::Elvis);
     }
 }
 
